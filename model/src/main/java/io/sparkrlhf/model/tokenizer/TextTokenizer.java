@@ -1,0 +1,23 @@
+package io.sparkrlhf.model.tokenizer;
+
+/**
+ * Text to token ids and back. Implementations are thread-safe: one instance per JVM serves every
+ * Spark task thread.
+ *
+ * <p>{@link #encode} never interprets special-token text found in the input (a StackExchange post
+ * that contains {@code <|endoftext|>} stays plain text); special tokens are added by the caller by id.
+ */
+public interface TextTokenizer {
+
+  /** A short description for manifests and logs, e.g. {@code gpt2/r50k_base}. */
+  String name();
+
+  int[] encode(String text);
+
+  String decode(int[] ids);
+
+  /** The id appended after every document (GPT-2's {@code <|endoftext|>}, LLaMA's {@code </s>}). */
+  int eosTokenId();
+
+  int vocabSize();
+}
