@@ -1,0 +1,58 @@
+package io.sparkrlhf.datasets.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** The live, committed output of a prepare run: resolves table paths through the root manifest. */
+public final class PreparedDataset {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path generation;
+  private final JsonNode manifest;
+
+  private PreparedDataset(Path generation, JsonNode manifest) {
+    this.generation = generation;
+    this.manifest = manifest;
+  }
+
+  public static PreparedDataset open(String root, Configuration conf) {
+    Path manifestPath = new Path(root, GenerationCommitter.MANIFEST);
+    try {
+      FileSystem fs = manifestPath.getFileSystem(conf);
+      JsonNode manifest;
+      try (InputStream in = fs.open(manifestPath)) {
+        manifest = JSON.readTree(in);
+      }
+      String generation = manifest.path("generation").asText("");
+      if (generation.isEmpty()) {
+        throw new IllegalStateException(manifestPath + " names no generation: not a prepare output");
+      }
+      return new PreparedDataset(new Path(root, generation), manifest);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException(
+          "no committed prepare output at " + root + " (" + manifestPath + " is missing)", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + manifestPath + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** e.g. {@code table("sft_packed/train")}. */
+  public String table(String relative) {
+    return new Path(generation, relative).toString();
+  }
+
+  public String generation() {
+    return generation.getName();
+  }
+
+  public JsonNode manifest() {
+    return manifest;
+  }
+}

@@ -1,0 +1,273 @@
+package io.sparkrlhf.datasets.prepare;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
+import static org.apache.spark.sql.types.DataTypes.createMapType;
+import static org.apache.spark.sql.types.DataTypes.createStructField;
+import static org.apache.spark.sql.types.DataTypes.createStructType;
+
+import io.sparkrlhf.datasets.stackexchange.PostRowParser;
+import io.sparkrlhf.datasets.tables.PreferencePairsTable;
+import io.sparkrlhf.datasets.tables.RlPromptsTable;
+import io.sparkrlhf.datasets.tables.SftPackedTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The prepare pipeline as Spark SQL: posts (or a paired table) become one "thread" row per question
+ * holding everything that question contributes, tokenised once; the three tables are projections
+ * of the threads, and the SFT table packs their documents.
+ */
+public final class PrepareTables {
+  private PrepareTables() {}
+
+  private static final StructType SFT_DOC =
+      createStructType(List.of(
+          createStructField("answer_id", LongType, false),
+          createStructField("ids", createArrayType(IntegerType, false), false)));
+
+  private static final StructType PAIR =
+      createStructType(List.of(
+          createStructField("chosen_answer_id", LongType, false),
+          createStructField("rejected_answer_id", LongType, false),
+          createStructField("chosen_ids", createArrayType(IntegerType, false), false),
+          createStructField("rejected_ids", createArrayType(IntegerType, false), false),
+          createStructField("chosen_score", IntegerType, true),
+          createStructField("rejected_score", IntegerType, true)));
+
+  /** One row per question (or per orphaned answer group); an internal table, never written. */
+  public static final StructType THREADS_SCHEMA =
+      createStructType(List.of(
+          createStructField("site", StringType, false),
+          createStructField("qid", LongType, false),
+          createStructField("split", StringType, false),
+          createStructField("prompt_ids", createArrayType(IntegerType, false), true),
+          createStructField("sft_docs", createArrayType(SFT_DOC, false), false),
+          createStructField("pairs", createArrayType(PAIR, false), false),
+          createStructField("drops", createMapType(StringType, LongType, false), false)));
+
+  /** Posts of kind "post" (see {@code StackExchangeDump}) to threads. */
+  public static Dataset<Row> threadsFromPosts(SparkSession spark, Dataset<Row> posts, PrepareOptions options) {
+    Dataset<Row> questions =
+        posts.filter(col("post_type").equalTo(PostRowParser.QUESTION))
+            .select(col("site"), col("id").as("qid"), col("title"), col("body").as("q_body"), col("accepted_answer_id"));
+    Dataset<Row> answers =
+        posts.filter(col("post_type").equalTo(PostRowParser.ANSWER))
+            .groupBy(col("site"), col("parent_id").as("qid"))
+            .agg(collect_list(struct(col("id"), col("score"), col("body"))).as("answers"));
+    Dataset<Row> joined = questions.join(answers, new String[] {"site", "qid"}, "full_outer");
+    JavaRDD<Row> threads = joined.javaRDD().mapPartitions(rows -> threadsOfPosts(rows, options));
+    return spark.createDataFrame(threads, THREADS_SCHEMA);
+  }
+
+  private static Iterator<Row> threadsOfPosts(Iterator<Row> rows, PrepareOptions options) {
+    QuestionThread recipe = new QuestionThread(options);
+    return map(rows, r -> {
+      String site = r.getAs("site");
+      long qid = r.<Long>getAs("qid");
+      List<Row> answerRows = r.isNullAt(r.fieldIndex("answers")) ? List.of() : r.getList(r.fieldIndex("answers"));
+      if (r.isNullAt(r.fieldIndex("q_body"))) {
+        return toRow(recipe.orphans(site, qid, answerRows.size()));
+      }
+      List<QuestionThread.Answer> answers = new ArrayList<>(answerRows.size());
+      for (Row a : answerRows) {
+        answers.add(new QuestionThread.Answer(a.getLong(0), a.getInt(1), a.getString(2)));
+      }
+      QuestionThread.Question q = new QuestionThread.Question(
+          site, qid, r.getAs("title"), r.getAs("q_body"), r.getAs("accepted_answer_id"));
+      return toRow(recipe.fromAnswers(q, answers));
+    });
+  }
+
+  /**
+   * A paired table ({@code site, qid, question, response_j, response_k}, already validated) to
+   * threads; {@code response_j} is the preferred response.
+   */
+  public static Dataset<Row> threadsFromPaired(SparkSession spark, Dataset<Row> paired, PrepareOptions options) {
+    Dataset<Row> grouped =
+        paired.groupBy(col("site"), col("qid"))
+            .agg(
+                expr("first(question)").as("question"),
+                collect_list(struct(col("response_j"), col("response_k"))).as("given"));
+    JavaRDD<Row> threads = grouped.javaRDD().mapPartitions(rows -> {
+      QuestionThread recipe = new QuestionThread(options);
+      return map(rows, r -> {
+        List<QuestionThread.GivenPair> given = new ArrayList<>();
+        for (Row p : r.<Row>getList(r.fieldIndex("given"))) {
+          given.add(new QuestionThread.GivenPair(p.getString(0), p.getString(1)));
+        }
+        return toRow(recipe.fromGivenPairs(r.getAs("site"), r.<Long>getAs("qid"), r.getAs("question"), given));
+      });
+    });
+    return spark.createDataFrame(threads, THREADS_SCHEMA);
+  }
+
+  static Row toRow(QuestionThread.Result t) {
+    List<Row> docs = new ArrayList<>(t.sftDocs().size());
+    for (QuestionThread.SftDoc d : t.sftDocs()) {
+      docs.add(RowFactory.create(d.answerId(), d.ids()));
+    }
+    List<Row> pairs = new ArrayList<>(t.pairs().size());
+    for (QuestionThread.ScoredPair p : t.pairs()) {
+      pairs.add(RowFactory.create(p.chosenAnswerId(), p.rejectedAnswerId(), p.chosenIds(), p.rejectedIds(),
+          p.chosenScore(), p.rejectedScore()));
+    }
+    // Spark's Row encoder takes arrays and Scala maps, not java.util collections.
+    return RowFactory.create(t.site(), t.questionId(), t.split(), t.promptIds(), docs.toArray(Row[]::new),
+        pairs.toArray(Row[]::new), scala.jdk.javaapi.CollectionConverters.asScala(t.drops()));
+  }
+
+  public static Dataset<Row> rlPrompts(Dataset<Row> threads, String split) {
+    return threads.filter(col("split").equalTo(split).and(col("prompt_ids").isNotNull()))
+        .select(col("qid").as(RlPromptsTable.QID), col("site").as(RlPromptsTable.SITE),
+            col("prompt_ids").as(RlPromptsTable.PROMPT_IDS));
+  }
+
+  public static Dataset<Row> preferencePairs(Dataset<Row> threads, String split) {
+    return threads.filter(col("split").equalTo(split))
+        .select(col("qid"), col("site"), col("prompt_ids"), explode(col("pairs")).as("p"))
+        .select(
+            col("qid").as(PreferencePairsTable.QID),
+            col("site").as(PreferencePairsTable.SITE),
+            col("prompt_ids").as(PreferencePairsTable.PROMPT_IDS),
+            col("p.chosen_ids").as(PreferencePairsTable.CHOSEN_IDS),
+            col("p.rejected_ids").as(PreferencePairsTable.REJECTED_IDS),
+            col("p.chosen_score").as(PreferencePairsTable.CHOSEN_SCORE),
+            col("p.rejected_score").as(PreferencePairsTable.REJECTED_SCORE),
+            col("p.chosen_score").minus(col("p.rejected_score")).as(PreferencePairsTable.MARGIN),
+            col("p.chosen_answer_id").as(PreferencePairsTable.CHOSEN_ANSWER_ID),
+            col("p.rejected_answer_id").as(PreferencePairsTable.REJECTED_ANSWER_ID));
+  }
+
+  /**
+   * Packs the split's SFT documents into {@code seq_len} blocks. Documents are dealt to partitions
+   * and ordered inside them by a seeded hash, so blocks mix sites and questions and the output is
+   * the same on every run; each partition packs its own stream (its last partial block dropped).
+   */
+  public static Dataset<Row> sftPacked(
+      SparkSession spark, Dataset<Row> threads, String split, PrepareOptions options, long splitTokens) {
+    Column orderKey = xxhash64(lit(options.seed()), col("site"), col("qid"), col("answer_id"));
+    Dataset<Row> docs =
+        threads.filter(col("split").equalTo(split))
+            .select(col("site"), col("qid"), explode(col("sft_docs")).as("d"))
+            .select(col("site"), col("qid"), col("d.answer_id").as("answer_id"), col("d.ids").as("ids"))
+            .withColumn("order_key", orderKey);
+    int partitions = packPartitions(splitTokens, options.packTokensPerPartition());
+    int seqLen = options.seqLen();
+    JavaRDD<Row> blocks =
+        docs.repartition(partitions, col("order_key"))
+            .sortWithinPartitions(col("order_key"), col("site"), col("qid"), col("answer_id"))
+            .javaRDD()
+            .mapPartitions(rows -> pack(rows, seqLen));
+    return spark.createDataFrame(blocks, SftPackedTable.SCHEMA);
+  }
+
+  static int packPartitions(long tokens, long tokensPerPartition) {
+    return (int) Math.max(1, Math.min(100_000, (tokens + tokensPerPartition - 1) / tokensPerPartition));
+  }
+
+  private static Iterator<Row> pack(Iterator<Row> docs, int seqLen) {
+    SequencePacker packer = new SequencePacker(seqLen);
+    int idsField = 3;
+    List<Row> ready = new ArrayList<>();
+    return new Iterator<>() {
+      int at;
+
+      @Override
+      public boolean hasNext() {
+        while (at >= ready.size()) {
+          ready.clear();
+          at = 0;
+          if (!docs.hasNext()) {
+            packer.finish();
+            return false;
+          }
+          List<Integer> ids = docs.next().getList(idsField);
+          int[] doc = new int[ids.size()];
+          for (int i = 0; i < doc.length; i++) {
+            doc[i] = ids.get(i);
+          }
+          for (SequencePacker.Block b : packer.add(doc)) {
+            ready.add(RowFactory.create(b.inputIds(), b.docIds()));
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return ready.get(at++);
+      }
+    };
+  }
+
+  /** Per split: questions with a prompt, pairs, SFT documents and their tokens. */
+  public record SplitCounts(long prompts, long pairs, long sftDocs, long sftTokens) {}
+
+  public static Map<String, SplitCounts> countsBySplit(Dataset<Row> threads) {
+    Map<String, SplitCounts> out = new HashMap<>();
+    for (String split : new String[] {EvalSplit.TRAIN, EvalSplit.EVAL}) {
+      out.put(split, new SplitCounts(0, 0, 0, 0));
+    }
+    List<Row> rows =
+        threads.groupBy(col("split"))
+            .agg(
+                count(when(col("prompt_ids").isNotNull(), lit(1))).as("prompts"),
+                sum(size(col("pairs"))).as("pairs"),
+                sum(size(col("sft_docs"))).as("docs"),
+                sum(expr("aggregate(sft_docs, 0L, (acc, d) -> acc + size(d.ids))")).as("tokens"))
+            .collectAsList();
+    for (Row r : rows) {
+      out.put(r.getString(0), new SplitCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)));
+    }
+    return out;
+  }
+
+  public static Map<String, Long> dropCounts(Dataset<Row> threads) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (Row r : threads.select(explode(col("drops"))).groupBy(col("key")).agg(sum(col("value"))).collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  private static <T> Iterator<T> map(Iterator<Row> rows, java.util.function.Function<Row, T> f) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return f.apply(rows.next());
+      }
+    };
+  }
+}

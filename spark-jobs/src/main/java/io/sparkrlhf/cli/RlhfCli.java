@@ -1,0 +1,44 @@
+package io.sparkrlhf.cli;
+
+import io.sparkrlhf.spark.CodeVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code rlhf} command: one subcommand per job. */
+@Command(
+    name = "rlhf",
+    mixinStandardHelpOptions = true,
+    versionProvider = RlhfCli.Version.class,
+    description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO.",
+    subcommands = {PrepareCommand.class, GenerateSampleCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
+public final class RlhfCli implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this rather than main). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new RlhfCli());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+        cmd.getErr().println("rlhf: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"rlhf " + CodeVersion.current().get("version")};
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package io.sparkrlhf.jobs.prepare;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.GenerationCommitter;
+import io.sparkrlhf.datasets.paired.PairedTable;
+import io.sparkrlhf.datasets.prepare.PrepareOptions;
+import io.sparkrlhf.datasets.prepare.PrepareTables;
+import io.sparkrlhf.datasets.stackexchange.DumpFiles;
+import io.sparkrlhf.datasets.stackexchange.StackExchangeDump;
+import io.sparkrlhf.datasets.tables.BadRecordsTable;
+import io.sparkrlhf.datasets.tables.PreferencePairsTable;
+import io.sparkrlhf.datasets.tables.RlPromptsTable;
+import io.sparkrlhf.datasets.tables.SftPackedTable;
+import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.model.prompt.PromptTemplate;
+import io.sparkrlhf.model.tokenizer.TextTokenizer;
+import io.sparkrlhf.model.tokenizer.TokenizerSpec;
+import io.sparkrlhf.spark.CodeVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code rlhf prepare}: a StackExchange dump (or a paired table) becomes the packed-SFT,
+ * preference-pair and RL-prompt tables plus bad records, committed together as one generation.
+ * Configuration and inputs are checked before any Spark job runs; a failure leaves the previous
+ * output as it was.
+ */
+public final class PrepareJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Test seam: called after each table is written, before the commit. */
+  public interface Hooks {
+    Hooks NONE = table -> { };
+
+    void tableWritten(String table);
+  }
+
+  private final SparkSession spark;
+  private final PrepareSettings settings;
+  private final Hooks hooks;
+  private final Map<String, Double> timings = new LinkedHashMap<>();
+
+  public PrepareJob(SparkSession spark, PrepareSettings settings, Hooks hooks) {
+    this.spark = spark;
+    this.settings = settings;
+    this.hooks = hooks;
+  }
+
+  /** Runs the job and returns the committed manifest. */
+  public ObjectNode run() {
+    long start = System.nanoTime();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    TokenizerSpec tokenizer =
+        TokenizerLoader.load(settings.tokenizerKind(), settings.tokenizerPath(), settings.eosToken(), hadoop);
+    PrepareOptions options = new PrepareOptions(
+        new PromptTemplate(settings.promptTemplate()), tokenizer, settings.seqLen(), settings.maxPromptTokens(),
+        settings.maxPairTokens(), settings.maxPairsPerQuestion(), settings.sftSelection(), settings.seed(),
+        settings.evalFraction(), settings.splitSalt(), settings.maxRowChars(), settings.packTokensPerPartition());
+    checkOutputApartFromInputs(hadoop);
+
+    ObjectNode input = JSON.createObjectNode();
+    input.put("format", settings.inputFormat());
+    input.set("paths", JSON.valueToTree(settings.inputPaths()));
+    Dataset<Row> posts = null;
+    Dataset<Row> threads;
+    Dataset<Row> bad;
+    if (settings.inputFormat().equals(PrepareSettings.STACKEXCHANGE)) {
+      List<DumpFiles.DumpFile> files = DumpFiles.find(settings.inputPaths(), hadoop);
+      long bytes = files.stream().mapToLong(DumpFiles.DumpFile::bytes).sum();
+      LOG.info("prepare: {} dump file(s), {} MB, sites {}", files.size(), bytes >> 20,
+          files.stream().map(DumpFiles.DumpFile::site).toList());
+      input.set("files", JSON.valueToTree(files));
+      input.put("bytes", bytes);
+      posts = StackExchangeDump.read(spark, files, settings.maxRowChars()).persist(StorageLevel.MEMORY_AND_DISK());
+      threads = PrepareTables.threadsFromPosts(
+          spark, posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_POST)), options);
+      bad = posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_BAD))
+          .select(col("source_file"), col("offset"), col("reason"), col("detail"), col("raw_row"));
+    } else {
+      PairedTable.Input paired = PairedTable.read(spark, settings.inputPaths());
+      threads = PrepareTables.threadsFromPaired(spark, paired.rows(), options);
+      bad = paired.bad();
+    }
+    threads = threads.persist(StorageLevel.MEMORY_AND_DISK());
+
+    GenerationCommitter committer = new GenerationCommitter(settings.output(), hadoop, settings.keepGenerations());
+    GenerationCommitter.Generation generation = committer.begin();
+    try {
+      ObjectNode manifest = writeTables(generation, options, threads, bad, posts, input);
+      timings.put("total", seconds(start));
+      manifest.set("timings_s", JSON.valueToTree(timings));
+      committer.commit(generation, JSON.writeValueAsString(manifest));
+      LOG.info("prepare: committed {} in {} s: {}", generation.path(), String.format("%.1f", seconds(start)),
+          manifest.get("tables"));
+      return manifest;
+    } catch (IOException e) {
+      committer.abort(generation);
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      committer.abort(generation);
+      throw e;
+    } finally {
+      threads.unpersist();
+      if (posts != null) {
+        posts.unpersist();
+      }
+    }
+  }
+
+  private ObjectNode writeTables(
+      GenerationCommitter.Generation generation, PrepareOptions options, Dataset<Row> threads, Dataset<Row> bad,
+      Dataset<Row> posts, ObjectNode input) {
+    long t = System.nanoTime();
+    Map<String, PrepareTables.SplitCounts> counts = PrepareTables.countsBySplit(threads);
+    Map<String, Long> drops = PrepareTables.dropCounts(threads);
+    timings.put("parse_score_pair_tokenize", seconds(t));
+    LOG.info("prepare: threads built in {} s; per split {}", String.format("%.1f", seconds(t)), counts);
+
+    Map<String, Object> tables = new LinkedHashMap<>();
+    for (String split : new String[] {TableSet.TRAIN, TableSet.EVAL}) {
+      PrepareTables.SplitCounts c = counts.get(split);
+      String prompts = TableSet.path(RlPromptsTable.NAME, split);
+      write(PrepareTables.rlPrompts(threads, split), generation, prompts);
+      tables.put(prompts, Map.of("rows", c.prompts()));
+
+      String pairs = TableSet.path(PreferencePairsTable.NAME, split);
+      write(PrepareTables.preferencePairs(threads, split), generation, pairs);
+      tables.put(pairs, Map.of("rows", c.pairs()));
+
+      String packed = TableSet.path(SftPackedTable.NAME, split);
+      write(PrepareTables.sftPacked(spark, threads, split, options, c.sftTokens()), generation, packed);
+      long blocks = spark.read().parquet(generation.child(packed)).count();
+      long packedTokens = blocks * options.seqLen();
+      tables.put(packed, Map.of("rows", blocks, "tokens", packedTokens, "documents", c.sftDocs(),
+          "document_tokens", c.sftTokens(), "tail_tokens_dropped", c.sftTokens() - packedTokens));
+    }
+    write(bad, generation, BadRecordsTable.NAME);
+    Map<String, Long> badReasons = new TreeMap<>();
+    for (Row r : spark.read().parquet(generation.child(BadRecordsTable.NAME))
+        .groupBy(BadRecordsTable.REASON).count().collectAsList()) {
+      badReasons.put(r.getString(0), r.getLong(1));
+    }
+    tables.put(BadRecordsTable.NAME, Map.of("rows", badReasons.values().stream().mapToLong(Long::longValue).sum()));
+    if (posts != null) {
+      long other = posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_OTHER)).count();
+      drops.put("other_post_type", other);
+    }
+    return manifest(generation, options, input, tables, drops, badReasons);
+  }
+
+  private void write(Dataset<Row> table, GenerationCommitter.Generation generation, String name) {
+    long t = System.nanoTime();
+    table.write().mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
+    timings.put("write_" + name.replace('/', '_'), seconds(t));
+    LOG.info("prepare: wrote {} in {} s", name, String.format("%.1f", seconds(t)));
+    hooks.tableWritten(name);
+  }
+
+  private ObjectNode manifest(
+      GenerationCommitter.Generation generation, PrepareOptions options, ObjectNode input, Map<String, Object> tables,
+      Map<String, Long> drops, Map<String, Long> badReasons) {
+    TextTokenizer tok = options.tokenizer().load();
+    ObjectNode m = JSON.createObjectNode();
+    m.put("format_version", 1);
+    m.put("generation", generation.name());
+    m.put("created_at", Instant.now().toString());
+    m.set("code_version", JSON.valueToTree(CodeVersion.current()));
+    m.set("input", input);
+    ObjectNode t = m.putObject("tokenizer");
+    t.put("name", tok.name());
+    t.put("digest", options.tokenizer().digest());
+    t.put("eos_token_id", tok.eosTokenId());
+    t.put("vocab_size", tok.vocabSize());
+    m.put("seq_len", options.seqLen());
+    m.put("seed", options.seed());
+    m.put("prompt_template", options.template().template());
+    ObjectNode p = m.putObject("parameters");
+    p.put("max_prompt_tokens", options.maxPromptTokens());
+    p.put("max_pair_tokens", options.maxPairTokens());
+    p.put("max_pairs_per_question", options.maxPairsPerQuestion());
+    p.put("sft_answers", options.sftSelection().mode().name().toLowerCase());
+    p.put("sft_min_score", options.sftSelection().minScore());
+    p.put("eval_fraction", options.evalFraction());
+    p.put("split_salt", options.splitSalt());
+    p.put("max_row_chars", options.maxRowChars());
+    m.set("tables", JSON.valueToTree(tables));
+    m.set("drops", JSON.valueToTree(drops));
+    m.set("bad_records", JSON.valueToTree(badReasons));
+    return m;
+  }
+
+  /** Output inside an input (or the reverse) would read our own tables or prune the input: refused up front. */
+  private void checkOutputApartFromInputs(Configuration hadoop) {
+    String out = qualified(settings.output(), hadoop);
+    for (String in : settings.inputPaths()) {
+      String input = qualified(in, hadoop);
+      if (out.equals(input) || out.startsWith(input + "/")) {
+        throw new IllegalArgumentException("output " + settings.output() + " is inside input " + in);
+      }
+      if (input.startsWith(out + "/")) {
+        throw new IllegalArgumentException("input " + in + " is inside output " + settings.output());
+      }
+    }
+  }
+
+  private static String qualified(String path, Configuration hadoop) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(hadoop);
+      String s = fs.makeQualified(p).toString();
+      return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static double seconds(long startNanos) {
+    return Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0;
+  }
+}

@@ -1,0 +1,96 @@
+package io.sparkrlhf.jobs.prepare;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.sparkrlhf.datasets.prepare.SftSelection;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code rlhf.prepare}, read and checked once; the job works on this typed copy. */
+public record PrepareSettings(
+    String inputFormat,
+    List<String> inputPaths,
+    String output,
+    int keepGenerations,
+    String tokenizerKind,
+    String tokenizerPath,
+    String eosToken,
+    String promptTemplate,
+    int seqLen,
+    int maxPromptTokens,
+    int maxPairTokens,
+    int maxPairsPerQuestion,
+    SftSelection sftSelection,
+    long seed,
+    double evalFraction,
+    String splitSalt,
+    int maxRowChars,
+    long packTokensPerPartition) {
+
+  public static final String STACKEXCHANGE = "stackexchange";
+  public static final String PAIRED = "paired";
+
+  public static PrepareSettings from(Config prepare) {
+    try {
+      String format = oneOf(prepare, "input.format", STACKEXCHANGE, PAIRED);
+      String kind = oneOf(prepare, "tokenizer.kind", "gpt2", "hf");
+      String sftMode = oneOf(prepare, "sft.answers", "best", "min-score");
+      SftSelection sft = sftMode.equals("best") ? SftSelection.best() : SftSelection.minScore(prepare.getInt("sft.min-score"));
+      PrepareSettings s = new PrepareSettings(
+          format,
+          prepare.getStringList("input.paths"),
+          prepare.getString("output"),
+          prepare.getInt("keep-generations"),
+          kind,
+          prepare.getString("tokenizer.path"),
+          prepare.getString("tokenizer.eos-token"),
+          prepare.getString("prompt-template"),
+          prepare.getInt("seq-len"),
+          prepare.getInt("max-prompt-tokens"),
+          prepare.getInt("max-pair-tokens"),
+          prepare.getInt("max-pairs-per-question"),
+          sft,
+          prepare.getLong("seed"),
+          prepare.getDouble("split.eval-fraction"),
+          prepare.getString("split.salt"),
+          prepare.getInt("max-row-chars"),
+          prepare.getLong("pack-tokens-per-partition"));
+      if (s.inputPaths.isEmpty()) {
+        throw new IllegalArgumentException("rlhf.prepare.input.paths is empty: give at least one input path");
+      }
+      if (s.output.isBlank()) {
+        throw new IllegalArgumentException("rlhf.prepare.output is empty");
+      }
+      if (kind.equals("hf") && s.tokenizerPath.isBlank()) {
+        throw new IllegalArgumentException("rlhf.prepare.tokenizer.kind = hf needs rlhf.prepare.tokenizer.path");
+      }
+      return s;
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
+    }
+  }
+
+  private static String oneOf(Config c, String key, String... allowed) {
+    String v = c.getString(key).toLowerCase(Locale.ROOT);
+    for (String a : allowed) {
+      if (a.equals(v)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException(
+        "rlhf.prepare." + key + " must be one of " + List.of(allowed) + ", found '" + c.getString(key) + "' ("
+            + c.getValue(key).origin().description() + ")");
+  }
+
+  public PrepareSettings withInput(List<String> paths) {
+    return new PrepareSettings(inputFormat, paths, output, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
+        promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
+        splitSalt, maxRowChars, packTokensPerPartition);
+  }
+
+  public PrepareSettings withOutput(String out) {
+    return new PrepareSettings(inputFormat, inputPaths, out, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
+        promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
+        splitSalt, maxRowChars, packTokensPerPartition);
+  }
+}

@@ -1,0 +1,57 @@
+package io.sparkrlhf.jobs.prepare;
+
+import io.sparkrlhf.model.tokenizer.SpecialTokens;
+import io.sparkrlhf.model.tokenizer.TokenizerSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads a tokenizer on the driver (local, HDFS or s3a) so executors get its bytes in the closure. The
+ * EOS token comes from configuration, else {@code tokenizer_config.json}, else
+ * {@code special_tokens_map.json} beside {@code tokenizer.json}.
+ */
+final class TokenizerLoader {
+  private TokenizerLoader() {}
+
+  static TokenizerSpec load(String kind, String location, String eosOverride, Configuration conf) {
+    if (kind.equals("gpt2")) {
+      return TokenizerSpec.gpt2();
+    }
+    try {
+      Path path = new Path(location);
+      FileSystem fs = path.getFileSystem(conf);
+      if (!fs.exists(path)) {
+        throw new IllegalArgumentException("tokenizer path does not exist: " + location);
+      }
+      Path json = fs.getFileStatus(path).isDirectory() ? new Path(path, "tokenizer.json") : path;
+      if (!fs.exists(json)) {
+        throw new IllegalArgumentException("no tokenizer.json in " + location);
+      }
+      String eos = eosOverride;
+      for (String name : new String[] {"tokenizer_config.json", "special_tokens_map.json"}) {
+        if (!eos.isEmpty()) {
+          break;
+        }
+        Path side = new Path(json.getParent(), name);
+        if (fs.exists(side)) {
+          Optional<String> found = SpecialTokens.find(read(fs, side), "eos_token", side.toString());
+          eos = found.orElse("");
+        }
+      }
+      return TokenizerSpec.huggingFaceJson(read(fs, json), eos, json.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] read(FileSystem fs, Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+}
