@@ -16,7 +16,6 @@ import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
-import io.sparkrlhf.model.prompt.PromptTemplate;
 import io.sparkrlhf.model.tokenizer.TextTokenizer;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.spark.CodeVersion;
@@ -72,10 +71,7 @@ public final class PrepareJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TokenizerSpec tokenizer =
         TokenizerLoader.load(settings.tokenizerKind(), settings.tokenizerPath(), settings.eosToken(), hadoop);
-    PrepareOptions options = new PrepareOptions(
-        new PromptTemplate(settings.promptTemplate()), tokenizer, settings.seqLen(), settings.maxPromptTokens(),
-        settings.maxPairTokens(), settings.maxPairsPerQuestion(), settings.sftSelection(), settings.seed(),
-        settings.evalFraction(), settings.splitSalt(), settings.maxRowChars(), settings.packTokensPerPartition());
+    PrepareOptions options = settings.options(tokenizer);
     checkOutputApartFromInputs(hadoop);
 
     ObjectNode input = JSON.createObjectNode();

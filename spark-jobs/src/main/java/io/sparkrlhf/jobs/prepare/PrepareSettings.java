@@ -2,7 +2,10 @@ package io.sparkrlhf.jobs.prepare;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.sparkrlhf.datasets.prepare.PrepareOptions;
 import io.sparkrlhf.datasets.prepare.SftSelection;
+import io.sparkrlhf.model.prompt.PromptTemplate;
+import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import java.util.List;
 import java.util.Locale;
 
@@ -80,6 +83,12 @@ public record PrepareSettings(
     throw new IllegalArgumentException(
         "rlhf.prepare." + key + " must be one of " + List.of(allowed) + ", found '" + c.getString(key) + "' ("
             + c.getValue(key).origin().description() + ")");
+  }
+
+  /** The options the datasets code runs with, for the given tokenizer. */
+  public PrepareOptions options(TokenizerSpec tokenizer) {
+    return new PrepareOptions(new PromptTemplate(promptTemplate), tokenizer, seqLen, maxPromptTokens, maxPairTokens,
+        maxPairsPerQuestion, sftSelection, seed, evalFraction, splitSalt, maxRowChars, packTokensPerPartition);
   }
 
   public PrepareSettings withInput(List<String> paths) {

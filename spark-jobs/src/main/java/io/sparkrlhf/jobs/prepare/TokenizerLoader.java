@@ -15,10 +15,10 @@ import org.apache.hadoop.fs.Path;
  * EOS token comes from configuration, else {@code tokenizer_config.json}, else
  * {@code special_tokens_map.json} beside {@code tokenizer.json}.
  */
-final class TokenizerLoader {
+public final class TokenizerLoader {
   private TokenizerLoader() {}
 
-  static TokenizerSpec load(String kind, String location, String eosOverride, Configuration conf) {
+  public static TokenizerSpec load(String kind, String location, String eosOverride, Configuration conf) {
     if (kind.equals("gpt2")) {
       return TokenizerSpec.gpt2();
     }

@@ -1,0 +1,46 @@
+package io.sparkrlhf.spark;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One {@code local[2]} SparkSession for the whole test run (starting Spark costs seconds), bound to
+ * 127.0.0.1 with the UI off, stopped when JUnit closes its root store.
+ */
+public final class SharedSpark implements BeforeAllCallback {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSpark.class);
+  private static volatile SparkSession session;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    context.getRoot().getStore(NS).getOrComputeIfAbsent("spark", key -> new Holder(), Holder.class);
+  }
+
+  public static SparkSession session() {
+    if (session == null) {
+      throw new IllegalStateException("annotate the test class with @ExtendWith(SharedSpark.class)");
+    }
+    return session;
+  }
+
+  private static final class Holder implements ExtensionContext.Store.CloseableResource {
+    Holder() {
+      session = SparkSession.builder()
+          .master("local[2]")
+          .appName("rlhf-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.ui.showConsoleProgress", "false")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.sql.shuffle.partitions", "4")
+          .getOrCreate();
+    }
+
+    @Override
+    public void close() {
+      session.stop();
+      session = null;
+    }
+  }
+}
