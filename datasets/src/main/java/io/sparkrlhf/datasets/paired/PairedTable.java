@@ -2,7 +2,6 @@ package io.sparkrlhf.datasets.paired;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
@@ -94,7 +93,8 @@ public final class PairedTable {
     for (StructField f : table.schema().fields()) {
       if (f.name().equals("metadata") && f.dataType() instanceof ArrayType a
           && a.elementType().equals(DataTypes.StringType)) {
-        Column host = regexp_extract(element_at(col("metadata"), 1), "^https?://([^/]+)", 1);
+        // try_element_at: an empty metadata array is null, not an ANSI-mode error.
+        Column host = regexp_extract(expr("try_element_at(metadata, 1)"), "^https?://([^/]+)", 1);
         return coalesce(nullif(host, lit("")), lit(DEFAULT_SITE));
       }
     }

@@ -41,6 +41,18 @@ final class PrepareFixtures {
     return keys;
   }
 
+  /** Set equality with a short message: sizes and a few differences, not both sets in full. */
+  static void assertSameKeys(Set<String> expected, Set<String> actual) {
+    Set<String> missing = new HashSet<>(expected);
+    missing.removeAll(actual);
+    Set<String> extra = new HashSet<>(actual);
+    extra.removeAll(expected);
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw new AssertionError("expected " + expected.size() + " keys, found " + actual.size() + "; missing e.g. "
+          + missing.stream().limit(5).toList() + ", unexpected e.g. " + extra.stream().limit(5).toList());
+    }
+  }
+
   static int[] ints(Row row, String column) {
     List<Integer> list = row.getList(row.fieldIndex(column));
     int[] out = new int[list.size()];
