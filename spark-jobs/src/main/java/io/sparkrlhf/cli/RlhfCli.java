@@ -19,7 +19,11 @@ public final class RlhfCli implements Runnable {
 
   /** Runs the CLI and returns its exit code (tests call this rather than main). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new RlhfCli());
+    return execute(new java.io.PrintWriter(System.err, true), args);
+  }
+
+  public static int execute(java.io.PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
         cmd.getErr().println("rlhf: " + e.getMessage());

@@ -1,0 +1,79 @@
+package io.sparkrlhf.conf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.sparkrlhf.jobs.prepare.PrepareSettings;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RlhfConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsFilesAndOverridesLayerInOrder() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.conf"), "rlhf.prepare { seq-len = 256, seed = 7 }\n");
+    Path b = Files.writeString(dir.resolve("b.conf"), "rlhf.prepare.seq-len = 128\n");
+    Config c = RlhfConfig.load(List.of(a.toFile(), b.toFile()), List.of("prepare.seed=9", "rlhf.prepare.output=/x/y"));
+    assertEquals(128, c.getInt("rlhf.prepare.seq-len"));
+    assertEquals(9, c.getInt("rlhf.prepare.seed"));
+    assertEquals("/x/y", c.getString("rlhf.prepare.output"));
+    assertEquals(10, c.getInt("rlhf.prepare.max-pairs-per-question"), "untouched keys keep their default");
+  }
+
+  @Test
+  void unknownKeyInAFileNamesTheKeyTheFileAndTheLikelyMeaning() throws Exception {
+    Path f = Files.writeString(dir.resolve("typo.conf"), "rlhf {\n  prepare {\n    seqlen = 512\n  }\n}\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RlhfConfig.load(List.of(f.toFile()), List.of()));
+    assertTrue(e.getMessage().contains("'rlhf.prepare.seqlen'"), e.getMessage());
+    assertTrue(e.getMessage().contains("typo.conf: 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("did you mean 'rlhf.prepare.seq-len'"), e.getMessage());
+  }
+
+  @Test
+  void unknownOverrideAndUnknownTopLevelKeysAreErrors() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RlhfConfig.load(List.of(), List.of("prepare.max-pairs=3")));
+    assertTrue(e.getMessage().contains("rlhf.prepare.max-pairs") && e.getMessage().contains("command-line"), e.getMessage());
+    Path f = Files.writeString(dir.resolve("top.conf"), "spark.master = \"yarn\"\n");
+    assertThrows(IllegalArgumentException.class, () -> RlhfConfig.load(List.of(f.toFile()), List.of()));
+  }
+
+  @Test
+  void sparkConfIsFreeForm() throws Exception {
+    Path f = Files.writeString(dir.resolve("spark.conf"),
+        "rlhf.spark.conf { \"spark.sql.shuffle.partitions\" = 64, \"spark.hadoop.fs.s3a.endpoint\" = \"http://x\" }\n");
+    Config c = RlhfConfig.load(List.of(f.toFile()), List.of());
+    assertEquals(64, c.getConfig("rlhf.spark.conf").getInt("\"spark.sql.shuffle.partitions\""));
+  }
+
+  @Test
+  void missingFileAndWrongTypesAreClearErrors() {
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> RlhfConfig.load(List.of(new File(dir.toFile(), "nope.conf")), List.of()));
+    assertTrue(missing.getMessage().contains("nope.conf"), missing.getMessage());
+    Config c = RlhfConfig.load(List.of(), List.of("prepare.seq-len=lots"));
+    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+        () -> PrepareSettings.from(c.getConfig("rlhf.prepare")));
+    assertTrue(type.getMessage().contains("seq-len"), type.getMessage());
+    Config badEnum = RlhfConfig.load(List.of(), List.of("prepare.input.format=xml"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrepareSettings.from(badEnum.getConfig("rlhf.prepare")));
+    assertTrue(e.getMessage().contains("input.format") && e.getMessage().contains("xml"), e.getMessage());
+  }
+
+  @Test
+  void shippedConfFilesOnlyUseKnownKeys() {
+    File confDir = new File("../conf");
+    File[] files = confDir.listFiles((d, n) -> n.endsWith(".conf"));
+    assertTrue(files != null && files.length >= 3, "conf/*.conf present");
+    for (File f : files) {
+      RlhfConfig.load(List.of(f), List.of()); // throws on an unknown key
+    }
+  }
+}
