@@ -22,6 +22,8 @@ public final class DropReason {
   public static final String QUESTION_WITHOUT_ANSWERS = "question_without_answers";
   /** A question with two or more answers that all share one score: no pair possible. */
   public static final String NO_SCORE_DIFFERENCE = "no_score_difference";
+  /** A well-formed row of a post type the recipe does not use (tag wikis, moderator posts, ...). */
+  public static final String OTHER_POST_TYPE = "other_post_type";
   /** A given pair (paired-table input) beyond {@code max-pairs-per-question}. */
   public static final String PAIR_OVER_LIMIT = "pair_over_limit";
   /** A given pair whose two responses are the same text. */

@@ -20,6 +20,8 @@ import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 
 import io.sparkrlhf.datasets.stackexchange.PostRowParser;
+import io.sparkrlhf.datasets.stackexchange.StackExchangeDump;
+import io.sparkrlhf.datasets.tables.BadRecordsTable;
 import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
@@ -58,7 +60,10 @@ public final class PrepareTables {
           createStructField("chosen_score", IntegerType, true),
           createStructField("rejected_score", IntegerType, true)));
 
-  /** One row per question (or per orphaned answer group); an internal table, never written. */
+  /**
+   * One row per question, per group of orphaned answers, and per unusable line (then {@code bad}
+   * or an {@code other_post_type} drop is set and {@code split} is empty); internal, never written.
+   */
   public static final StructType THREADS_SCHEMA =
       createStructType(List.of(
           createStructField("site", StringType, false),
@@ -67,39 +72,57 @@ public final class PrepareTables {
           createStructField("prompt_ids", createArrayType(IntegerType, false), true),
           createStructField("sft_docs", createArrayType(SFT_DOC, false), false),
           createStructField("pairs", createArrayType(PAIR, false), false),
-          createStructField("drops", createMapType(StringType, LongType, false), false)));
+          createStructField("drops", createMapType(StringType, LongType, false), false),
+          createStructField("bad", BadRecordsTable.SCHEMA, true)));
 
-  /** Posts of kind "post" (see {@code StackExchangeDump}) to threads. */
+  /** Rows of {@code StackExchangeDump.POSTS_SCHEMA} to threads: one shuffle, grouped by thread key. */
   public static Dataset<Row> threadsFromPosts(SparkSession spark, Dataset<Row> posts, PrepareOptions options) {
-    Dataset<Row> questions =
-        posts.filter(col("post_type").equalTo(PostRowParser.QUESTION))
-            .select(col("site"), col("id").as("qid"), col("title"), col("body").as("q_body"), col("accepted_answer_id"));
-    Dataset<Row> answers =
-        posts.filter(col("post_type").equalTo(PostRowParser.ANSWER))
-            .groupBy(col("site"), col("parent_id").as("qid"))
-            .agg(collect_list(struct(col("id"), col("score"), col("body"))).as("answers"));
-    Dataset<Row> joined = questions.join(answers, new String[] {"site", "qid"}, "full_outer");
-    JavaRDD<Row> threads = joined.javaRDD().mapPartitions(rows -> threadsOfPosts(rows, options));
+    Dataset<Row> grouped =
+        posts.groupBy(col("site"), col("thread_id"))
+            .agg(collect_list(struct(col(StackExchangeDump.KIND), col("post_type"), col("id"), col("accepted_answer_id"),
+                col("score"), col("title"), col("body"), col("source_file"), col("offset"), col("reason"),
+                col("detail"), col("raw_row"))).as("posts"));
+    JavaRDD<Row> threads = grouped.javaRDD().mapPartitions(rows -> threadsOfPosts(rows, options));
     return spark.createDataFrame(threads, THREADS_SCHEMA);
   }
 
-  private static Iterator<Row> threadsOfPosts(Iterator<Row> rows, PrepareOptions options) {
+  private static final Map<String, Long> OTHER_POST_TYPE = Map.of(DropReason.OTHER_POST_TYPE, 1L);
+
+  private static Iterator<Row> threadsOfPosts(Iterator<Row> groups, PrepareOptions options) {
     QuestionThread recipe = new QuestionThread(options);
-    return map(rows, r -> {
-      String site = r.getAs("site");
-      long qid = r.<Long>getAs("qid");
-      List<Row> answerRows = r.isNullAt(r.fieldIndex("answers")) ? List.of() : r.getList(r.fieldIndex("answers"));
-      if (r.isNullAt(r.fieldIndex("q_body"))) {
-        return toRow(recipe.orphans(site, qid, answerRows.size()));
+    return map(groups, g -> {
+      String site = g.getString(0);
+      long threadId = g.getLong(1);
+      List<Row> posts = g.getList(2);
+      if (threadId < 0) { // one bad or other-type line, keyed by its offset
+        Row p = posts.get(0);
+        if (StackExchangeDump.KIND_BAD.equals(p.getString(0))) {
+          Row bad = RowFactory.create(p.getString(7), p.getLong(8), p.getString(9), p.getString(10), p.getString(11));
+          return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad);
+        }
+        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null);
       }
-      List<QuestionThread.Answer> answers = new ArrayList<>(answerRows.size());
-      for (Row a : answerRows) {
-        answers.add(new QuestionThread.Answer(a.getLong(0), a.getInt(1), a.getString(2)));
+      Row question = null;
+      List<QuestionThread.Answer> answers = new ArrayList<>(posts.size());
+      for (Row p : posts) {
+        if (p.getInt(1) == PostRowParser.QUESTION) {
+          question = question == null ? p : question; // a repeated question row: the first wins
+        } else {
+          answers.add(new QuestionThread.Answer(p.getLong(2), p.getInt(4), p.getString(6)));
+        }
       }
-      QuestionThread.Question q = new QuestionThread.Question(
-          site, qid, r.getAs("title"), r.getAs("q_body"), r.getAs("accepted_answer_id"));
+      if (question == null) {
+        return toRow(recipe.orphans(site, threadId, answers.size()));
+      }
+      Long accepted = question.isNullAt(3) ? null : question.getLong(3);
+      QuestionThread.Question q = new QuestionThread.Question(site, threadId, question.getString(5), question.getString(6), accepted);
       return toRow(recipe.fromAnswers(q, answers));
     });
+  }
+
+  /** The bad records the threads carry (StackExchange input). */
+  public static Dataset<Row> badRecords(Dataset<Row> threads) {
+    return threads.filter(col("bad").isNotNull()).select(col("bad.*"));
   }
 
   /**
@@ -137,7 +160,7 @@ public final class PrepareTables {
     }
     // Spark's Row encoder takes arrays and Scala maps, not java.util collections.
     return RowFactory.create(t.site(), t.questionId(), t.split(), t.promptIds(), docs.toArray(Row[]::new),
-        pairs.toArray(Row[]::new), scala.jdk.javaapi.CollectionConverters.asScala(t.drops()));
+        pairs.toArray(Row[]::new), scalaMap(t.drops()), null);
   }
 
   public static Dataset<Row> rlPrompts(Dataset<Row> threads, String split) {
@@ -255,6 +278,10 @@ public final class PrepareTables {
       out.put(r.getString(0), r.getLong(1));
     }
     return out;
+  }
+
+  private static scala.collection.Map<String, Long> scalaMap(Map<String, Long> m) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(m);
   }
 
   private static <T> Iterator<T> map(Iterator<Row> rows, java.util.function.Function<Row, T> f) {

@@ -3,7 +3,6 @@ package io.sparkrlhf.datasets.stackexchange;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 
@@ -38,23 +37,25 @@ public final class StackExchangeDump {
   public static final String KIND_BAD = "bad";
   public static final String KIND_OTHER = "other";
 
+  /**
+   * One row per line that matters. {@code thread_id} groups a question with its answers (the
+   * question's id; an answer's parent id); a bad or other-type line gets a key of its own,
+   * {@code -(offset + 1)}, so one shuffle carries everything and nothing is parsed twice.
+   */
   public static final StructType POSTS_SCHEMA =
       createStructType(
           List.of(
-              createStructField(KIND, StringType, false),
               createStructField("site", StringType, false),
-              createStructField("source_file", StringType, false),
-              createStructField("offset", LongType, false),
+              createStructField("thread_id", LongType, false),
+              createStructField(KIND, StringType, false),
               createStructField("post_type", IntegerType, true),
               createStructField("id", LongType, true),
-              createStructField("parent_id", LongType, true),
               createStructField("accepted_answer_id", LongType, true),
               createStructField("score", IntegerType, true),
               createStructField("title", StringType, true),
               createStructField("body", StringType, true),
-              createStructField("tags", createArrayType(StringType, false), true),
-              createStructField("creation_date", StringType, true),
-              createStructField("license", StringType, true),
+              createStructField("source_file", StringType, true),
+              createStructField("offset", LongType, true),
               createStructField("reason", StringType, true),
               createStructField("detail", StringType, true),
               createStructField("raw_row", StringType, true)));
@@ -122,19 +123,20 @@ public final class StackExchangeDump {
         parsed = new ParsedLine.Bad(PostRowParser.INVALID_UTF8, "row is not valid UTF-8");
       }
     }
+    long ownKey = -(offset + 1);
     if (parsed instanceof ParsedLine.Post p) {
-      return RowFactory.create(KIND_POST, site, file, offset, p.postTypeId(), p.id(), p.parentId(),
-          p.acceptedAnswerId(), p.score(), p.title(), p.body(), p.tags().toArray(String[]::new), p.creationDate(), p.license(),
-          null, null, null);
+      long threadId = p.isQuestion() ? p.id() : p.parentId();
+      return RowFactory.create(site, threadId, KIND_POST, p.postTypeId(), p.id(), p.acceptedAnswerId(), p.score(),
+          p.title(), p.body(), null, null, null, null, null);
     }
     if (parsed instanceof ParsedLine.Bad b) {
       String cut = raw.length() > BadRecordsTable.RAW_ROW_LIMIT ? raw.substring(0, BadRecordsTable.RAW_ROW_LIMIT) : raw;
-      return RowFactory.create(KIND_BAD, site, file, offset, null, null, null, null, null, null, null, null,
-          null, null, b.reason(), b.detail(), cut);
+      return RowFactory.create(site, ownKey, KIND_BAD, null, null, null, null, null, null, file, offset, b.reason(),
+          b.detail(), cut);
     }
     if (parsed instanceof ParsedLine.OtherPostType o) {
-      return RowFactory.create(KIND_OTHER, site, file, offset, o.postTypeId(), null, null, null, null, null,
-          null, null, null, null, null, null, null);
+      return RowFactory.create(site, ownKey, KIND_OTHER, o.postTypeId(), null, null, null, null, null, null, null,
+          null, null, null);
     }
     return null;
   }

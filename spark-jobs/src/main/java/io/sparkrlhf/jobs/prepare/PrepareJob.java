@@ -1,7 +1,5 @@
 package io.sparkrlhf.jobs.prepare;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +75,7 @@ public final class PrepareJob {
     ObjectNode input = JSON.createObjectNode();
     input.put("format", settings.inputFormat());
     input.set("paths", JSON.valueToTree(settings.inputPaths()));
-    Dataset<Row> posts = null;
+    long t = System.nanoTime();
     Dataset<Row> threads;
     Dataset<Row> bad;
     if (settings.inputFormat().equals(PrepareSettings.STACKEXCHANGE)) {
@@ -87,22 +85,21 @@ public final class PrepareJob {
           files.stream().map(DumpFiles.DumpFile::site).toList());
       input.set("files", JSON.valueToTree(files));
       input.put("bytes", bytes);
-      posts = StackExchangeDump.read(spark, files, settings.maxRowChars()).persist(StorageLevel.MEMORY_AND_DISK());
-      threads = PrepareTables.threadsFromPosts(
-          spark, posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_POST)), options);
-      bad = posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_BAD))
-          .select(col("source_file"), col("offset"), col("reason"), col("detail"), col("raw_row"));
+      // Under adaptive execution this runs the read-parse-shuffle stage now, not lazily.
+      threads = PrepareTables.threadsFromPosts(spark, StackExchangeDump.read(spark, files, settings.maxRowChars()), options);
+      bad = PrepareTables.badRecords(threads);
     } else {
       PairedTable.Input paired = PairedTable.read(spark, settings.inputPaths());
       threads = PrepareTables.threadsFromPaired(spark, paired.rows(), options);
       bad = paired.bad();
     }
+    timings.put("read_parse_shuffle", seconds(t));
     threads = threads.persist(StorageLevel.MEMORY_AND_DISK());
 
     GenerationCommitter committer = new GenerationCommitter(settings.output(), hadoop, settings.keepGenerations());
     GenerationCommitter.Generation generation = committer.begin();
     try {
-      ObjectNode manifest = writeTables(generation, options, threads, bad, posts, input);
+      ObjectNode manifest = writeTables(generation, options, threads, bad, input);
       timings.put("total", seconds(start));
       manifest.set("timings_s", JSON.valueToTree(timings));
       committer.commit(generation, JSON.writeValueAsString(manifest));
@@ -117,19 +114,16 @@ public final class PrepareJob {
       throw e;
     } finally {
       threads.unpersist();
-      if (posts != null) {
-        posts.unpersist();
-      }
     }
   }
 
   private ObjectNode writeTables(
       GenerationCommitter.Generation generation, PrepareOptions options, Dataset<Row> threads, Dataset<Row> bad,
-      Dataset<Row> posts, ObjectNode input) {
+      ObjectNode input) {
     long t = System.nanoTime();
     Map<String, PrepareTables.SplitCounts> counts = PrepareTables.countsBySplit(threads);
+    timings.put("score_pair_tokenize", seconds(t));
     Map<String, Long> drops = PrepareTables.dropCounts(threads);
-    timings.put("parse_score_pair_tokenize", seconds(t));
     LOG.info("prepare: threads built in {} s; per split {}", String.format("%.1f", seconds(t)), counts);
 
     Map<String, Object> tables = new LinkedHashMap<>();
@@ -157,10 +151,6 @@ public final class PrepareJob {
       badReasons.put(r.getString(0), r.getLong(1));
     }
     tables.put(BadRecordsTable.NAME, Map.of("rows", badReasons.values().stream().mapToLong(Long::longValue).sum()));
-    if (posts != null) {
-      long other = posts.filter(col(StackExchangeDump.KIND).equalTo(StackExchangeDump.KIND_OTHER)).count();
-      drops.put("other_post_type", other);
-    }
     return manifest(generation, options, input, tables, drops, badReasons);
   }
 
