@@ -31,6 +31,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -75,49 +77,107 @@ public final class PrepareTables {
           createStructField("drops", createMapType(StringType, LongType, false), false),
           createStructField("bad", BadRecordsTable.SCHEMA, true)));
 
-  /** Rows of {@code StackExchangeDump.POSTS_SCHEMA} to threads: one shuffle, grouped by thread key. */
+  /**
+   * Rows of {@code StackExchangeDump.POSTS_SCHEMA} to threads: one hash shuffle by thread key, one
+   * sort inside each partition, then consecutive rows of a key form a thread. (A collect_list
+   * aggregate sorts twice, map and reduce side, once past 128 keys.)
+   */
   public static Dataset<Row> threadsFromPosts(SparkSession spark, Dataset<Row> posts, PrepareOptions options) {
-    Dataset<Row> grouped =
-        posts.groupBy(col("site"), col("thread_id"))
-            .agg(collect_list(struct(col(StackExchangeDump.KIND), col("post_type"), col("id"), col("accepted_answer_id"),
-                col("score"), col("title"), col("body"), col("source_file"), col("offset"), col("reason"),
-                col("detail"), col("raw_row"))).as("posts"));
-    JavaRDD<Row> threads = grouped.javaRDD().mapPartitions(rows -> threadsOfPosts(rows, options));
+    Broadcast<PrepareOptions> shared = broadcast(spark, options);
+    JavaRDD<Row> threads =
+        posts.repartition(col("site"), col("thread_id"))
+            .sortWithinPartitions(col("thread_id"), col("site")) // the long first: a radix-sortable prefix
+            .javaRDD()
+            .mapPartitions(rows -> threadsOfPosts(new ConsecutiveGroups(rows), shared.value()));
     return spark.createDataFrame(threads, THREADS_SCHEMA);
+  }
+
+  /** Groups consecutive rows with equal (site, thread_id), the first two columns. */
+  private static final class ConsecutiveGroups implements Iterator<List<Row>> {
+    private final Iterator<Row> rows;
+    private Row pending;
+
+    ConsecutiveGroups(Iterator<Row> rows) {
+      this.rows = rows;
+      this.pending = rows.hasNext() ? rows.next() : null;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return pending != null;
+    }
+
+    @Override
+    public List<Row> next() {
+      if (pending == null) {
+        throw new java.util.NoSuchElementException();
+      }
+      List<Row> group = new ArrayList<>();
+      Row first = pending;
+      group.add(first);
+      pending = null;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        if (r.getLong(1) == first.getLong(1) && r.getString(0).equals(first.getString(0))) {
+          group.add(r);
+        } else {
+          pending = r;
+          break;
+        }
+      }
+      return group;
+    }
+  }
+
+  private static <T> Broadcast<T> broadcast(SparkSession spark, T value) {
+    return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(value);
   }
 
   private static final Map<String, Long> OTHER_POST_TYPE = Map.of(DropReason.OTHER_POST_TYPE, 1L);
 
-  private static Iterator<Row> threadsOfPosts(Iterator<Row> groups, PrepareOptions options) {
+  private static Iterator<Row> threadsOfPosts(Iterator<List<Row>> groups, PrepareOptions options) {
     QuestionThread recipe = new QuestionThread(options);
-    return map(groups, g -> {
-      String site = g.getString(0);
-      long threadId = g.getLong(1);
-      List<Row> posts = g.getList(2);
-      if (threadId < 0) { // one bad or other-type line, keyed by its offset
-        Row p = posts.get(0);
-        if (StackExchangeDump.KIND_BAD.equals(p.getString(0))) {
-          Row bad = RowFactory.create(p.getString(7), p.getLong(8), p.getString(9), p.getString(10), p.getString(11));
-          return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad);
-        }
-        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return groups.hasNext();
       }
-      Row question = null;
-      List<QuestionThread.Answer> answers = new ArrayList<>(posts.size());
-      for (Row p : posts) {
-        if (p.getInt(1) == PostRowParser.QUESTION) {
-          question = question == null ? p : question; // a repeated question row: the first wins
-        } else {
-          answers.add(new QuestionThread.Answer(p.getLong(2), p.getInt(4), p.getString(6)));
-        }
+
+      @Override
+      public Row next() {
+        return thread(groups.next(), recipe);
       }
-      if (question == null) {
-        return toRow(recipe.orphans(site, threadId, answers.size()));
+    };
+  }
+
+  /** One group of POSTS_SCHEMA rows: site, thread_id, kind, post_type, id, accepted_answer_id, score, title, body, ... */
+  private static Row thread(List<Row> posts, QuestionThread recipe) {
+    Row first = posts.get(0);
+    String site = first.getString(0);
+    long threadId = first.getLong(1);
+    if (threadId < 0) { // one bad or other-type line, keyed by its offset
+      if (StackExchangeDump.KIND_BAD.equals(first.getString(2))) {
+        Row bad = RowFactory.create(first.getString(9), first.getLong(10), first.getString(11), first.getString(12),
+            first.getString(13));
+        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad);
       }
-      Long accepted = question.isNullAt(3) ? null : question.getLong(3);
-      QuestionThread.Question q = new QuestionThread.Question(site, threadId, question.getString(5), question.getString(6), accepted);
-      return toRow(recipe.fromAnswers(q, answers));
-    });
+      return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null);
+    }
+    Row question = null;
+    List<QuestionThread.Answer> answers = new ArrayList<>(posts.size());
+    for (Row p : posts) {
+      if (p.getInt(3) == PostRowParser.QUESTION) {
+        question = question == null ? p : question; // a repeated question row: the first wins
+      } else {
+        answers.add(new QuestionThread.Answer(p.getLong(4), p.getInt(6), p.getString(8)));
+      }
+    }
+    if (question == null) {
+      return toRow(recipe.orphans(site, threadId, answers.size()));
+    }
+    Long accepted = question.isNullAt(5) ? null : question.getLong(5);
+    return toRow(recipe.fromAnswers(
+        new QuestionThread.Question(site, threadId, question.getString(7), question.getString(8), accepted), answers));
   }
 
   /** The bad records the threads carry (StackExchange input). */
@@ -135,8 +195,9 @@ public final class PrepareTables {
             .agg(
                 expr("first(question)").as("question"),
                 collect_list(struct(col("response_j"), col("response_k"))).as("given"));
+    Broadcast<PrepareOptions> shared = broadcast(spark, options);
     JavaRDD<Row> threads = grouped.javaRDD().mapPartitions(rows -> {
-      QuestionThread recipe = new QuestionThread(options);
+      QuestionThread recipe = new QuestionThread(shared.value());
       return map(rows, r -> {
         List<QuestionThread.GivenPair> given = new ArrayList<>();
         for (Row p : r.<Row>getList(r.fieldIndex("given"))) {
@@ -267,7 +328,9 @@ public final class PrepareTables {
                 sum(expr("aggregate(sft_docs, 0L, (acc, d) -> acc + size(d.ids))")).as("tokens"))
             .collectAsList();
     for (Row r : rows) {
-      out.put(r.getString(0), new SplitCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)));
+      if (out.containsKey(r.getString(0))) { // not the "" of bad and other-type lines
+        out.put(r.getString(0), new SplitCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)));
+      }
     }
     return out;
   }
