@@ -92,43 +92,6 @@ public final class PrepareTables {
     return spark.createDataFrame(threads, THREADS_SCHEMA);
   }
 
-  /** Groups consecutive rows with equal (site, thread_id), the first two columns. */
-  private static final class ConsecutiveGroups implements Iterator<List<Row>> {
-    private final Iterator<Row> rows;
-    private Row pending;
-
-    ConsecutiveGroups(Iterator<Row> rows) {
-      this.rows = rows;
-      this.pending = rows.hasNext() ? rows.next() : null;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return pending != null;
-    }
-
-    @Override
-    public List<Row> next() {
-      if (pending == null) {
-        throw new java.util.NoSuchElementException();
-      }
-      List<Row> group = new ArrayList<>();
-      Row first = pending;
-      group.add(first);
-      pending = null;
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        if (r.getLong(1) == first.getLong(1) && r.getString(0).equals(first.getString(0))) {
-          group.add(r);
-        } else {
-          pending = r;
-          break;
-        }
-      }
-      return group;
-    }
-  }
-
   private static <T> Broadcast<T> broadcast(SparkSession spark, T value) {
     return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(value);
   }
