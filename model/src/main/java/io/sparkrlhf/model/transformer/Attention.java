@@ -1,0 +1,124 @@
+package io.sparkrlhf.model.transformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.sparkrlhf.model.config.ModelConfig;
+import java.util.List;
+
+/**
+ * Causal self-attention with grouped-query heads (LLaMA) or fused q/k/v (GPT-2's c_attn). The
+ * caller passes an additive bias (causal, padding and document masks in one) and, for LLaMA, the
+ * rotary cos/sin; past keys and values (the KV cache) are prepended when given.
+ */
+public final class Attention extends AbstractBlock {
+  private final ModelConfig config;
+  private final Dense q;
+  private final Dense k;
+  private final Dense v;
+  private final Dense qkv;
+  private final Dense o;
+
+  /** Output and this layer's full keys/values (B, kvHeads, S, headDim), for the cache. */
+  public record Result(NDArray output, NDArray keys, NDArray values) {}
+
+  Attention(ModelConfig config) {
+    this.config = config;
+    int h = config.hiddenSize();
+    int kvDim = config.numKvHeads() * config.headDim();
+    if (config.family() == ModelConfig.Family.LLAMA) {
+      q = addChildBlock("q_proj", new Dense(h, h, config.attentionBias()));
+      k = addChildBlock("k_proj", new Dense(h, kvDim, config.attentionBias()));
+      v = addChildBlock("v_proj", new Dense(h, kvDim, config.attentionBias()));
+      qkv = null;
+      o = addChildBlock("o_proj", new Dense(h, h, false));
+    } else {
+      q = k = v = null;
+      qkv = addChildBlock("c_attn", new Dense(h, 3L * h, true));
+      o = addChildBlock("c_proj", new Dense(h, h, true));
+    }
+  }
+
+  /**
+   * @param x (B, T, H)
+   * @param bias (B, 1, T, S) additive mask, S = past + T
+   * @param cos (B, 1, T, headDim) or null (GPT-2)
+   * @param pastKeys (B, kvHeads, past, headDim) or null
+   */
+  public Result forward(ParameterStore ps, NDArray x, NDArray bias, NDArray cos, NDArray sin, NDArray pastKeys,
+      NDArray pastValues, boolean training) {
+    long b = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    int heads = config.numHeads();
+    int kvHeads = config.numKvHeads();
+    int hd = config.headDim();
+    NDArray queries;
+    NDArray keys;
+    NDArray values;
+    if (qkv != null) {
+      NDList parts = qkv.forward(ps, new NDList(x), training).singletonOrThrow().split(3, 2); // 3 × (B, T, H)
+      queries = parts.get(0);
+      keys = parts.get(1);
+      values = parts.get(2);
+    } else {
+      queries = q.forward(ps, new NDList(x), training).singletonOrThrow();
+      keys = k.forward(ps, new NDList(x), training).singletonOrThrow();
+      values = v.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+    queries = queries.reshape(b, t, heads, hd).transpose(0, 2, 1, 3); // (B, heads, T, hd)
+    keys = keys.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3); // (B, kvHeads, T, hd)
+    values = values.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    if (cos != null) {
+      queries = Rotary.apply(queries, cos, sin);
+      keys = Rotary.apply(keys, cos, sin);
+    }
+    if (pastKeys != null) {
+      keys = NDArrays.concat(new NDList(pastKeys, keys), 2); // (B, kvHeads, S, hd)
+      values = NDArrays.concat(new NDList(pastValues, values), 2);
+    }
+    NDArray k4 = kvHeads == heads ? keys : keys.repeat(1, heads / kvHeads); // (B, heads, S, hd)
+    NDArray v4 = kvHeads == heads ? values : values.repeat(1, heads / kvHeads);
+    NDArray scores = queries.matMul(k4.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(bias); // (B, heads, T, S)
+    NDArray mixed = scores.softmax(-1).matMul(v4); // (B, heads, T, hd)
+    NDArray merged = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd); // (B, T, H)
+    return new Result(o.forward(ps, new NDList(merged), training).singletonOrThrow(), keys, values);
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+    Result r = forward(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, in.size() > 3 ? in.get(3) : null,
+        null, null, training);
+    return new NDList(r.output(), r.keys(), r.values());
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    for (Block child : getChildren().values()) {
+      child.initialize(manager, dataType, inputShapes);
+    }
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputs) {
+    return new Shape[] {inputs[0]};
+  }
+
+  void hfParameters(String prefix, List<HfParameter> out) {
+    if (qkv != null) {
+      qkv.hfParameters(prefix + ".c_attn", true, out);
+      o.hfParameters(prefix + ".c_proj", true, out);
+    } else {
+      q.hfParameters(prefix + ".q_proj", false, out);
+      k.hfParameters(prefix + ".k_proj", false, out);
+      v.hfParameters(prefix + ".v_proj", false, out);
+      o.hfParameters(prefix + ".o_proj", false, out);
+    }
+  }
+}

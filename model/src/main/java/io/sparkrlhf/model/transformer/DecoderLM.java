@@ -1,0 +1,187 @@
+package io.sparkrlhf.model.transformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import io.sparkrlhf.model.config.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A decoder-only language model of either family, built from a {@link ModelConfig}: token (and,
+ * for GPT-2, position) embeddings → layers → final norm → LM head (tied to the embeddings or not).
+ *
+ * <p>Attention sees a key only if it is causal, not padding ({@code attentionMask} = 0) and, when
+ * {@code docIds} is given, in the same packed document. Positions count real tokens
+ * (cumsum(mask) − 1), so a left-padded row gets the same positions as the unpadded sequence.
+ */
+public final class DecoderLM extends AbstractBlock {
+  /** Masked scores: finite, so a row with nothing to attend (a pad query) stays NaN-free. */
+  private static final float MASKED = -1e9f;
+
+  private final ModelConfig config;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionEmbedding;
+  private final List<DecoderLayer> layers = new ArrayList<>();
+  private final Norm finalNorm;
+  private final Dense lmHead;
+  private final Rotary rotary;
+
+  /** logits (B, T, V), last hidden states (B, T, H) for value and reward heads, and the cache. */
+  public record Output(NDArray logits, NDArray hidden, KvCache cache) {}
+
+  public DecoderLM(ModelConfig config) {
+    this.config = config;
+    boolean llama = config.family() == ModelConfig.Family.LLAMA;
+    tokenEmbedding = addParameter(Parameter.builder().setName(llama ? "embed_tokens" : "wte")
+        .setType(Parameter.Type.WEIGHT).optShape(new Shape(config.vocabSize(), config.hiddenSize()))
+        .optInitializer(new NormalInitializer(0.02f)).build());
+    positionEmbedding = llama ? null : addParameter(Parameter.builder().setName("wpe").setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(config.maxPositions(), config.hiddenSize())).optInitializer(new NormalInitializer(0.01f))
+        .build());
+    for (int i = 0; i < config.numLayers(); i++) {
+      layers.add(addChildBlock("layer" + i, new DecoderLayer(config)));
+    }
+    finalNorm = addChildBlock("norm", llama ? Norm.rms(config.hiddenSize(), config.normEps())
+        : Norm.layer(config.hiddenSize(), config.normEps()));
+    lmHead = config.tieWordEmbeddings() ? null
+        : addChildBlock("lm_head", new Dense(config.hiddenSize(), config.vocabSize(), false));
+    rotary = llama ? new Rotary(config.headDim(), config.ropeTheta()) : null;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /**
+   * @param ids (B, T) int64 token ids
+   * @param attentionMask (B, past + T), 1 for tokens and 0 for padding
+   * @param docIds (B, past + T) packed-document ids, or null
+   * @param past the cache from earlier steps, or null
+   */
+  public Output forward(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, KvCache past,
+      boolean training) {
+    long t = ids.getShape().get(1);
+    long pastLength = past == null ? 0 : past.length();
+    long total = pastLength + t;
+    if (attentionMask.getShape().get(1) != total) {
+      throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
+          + " positions, expected past " + pastLength + " + new " + t);
+    }
+    if (total > config.maxPositions()) {
+      throw new IllegalArgumentException(
+          "cannot run a sequence of length " + total + ": max_position_embeddings is " + config.maxPositions());
+    }
+    NDArray mask = attentionMask.toType(DataType.INT64, false);
+    NDArray positions = (docIds == null ? mask.cumSum(1).sub(1).maximum(0) : documentPositions(mask, docIds))
+        .get(new NDIndex(":, {}:", pastLength)); // (B, T)
+    NDArray bias = attentionBias(mask, docIds, pastLength, t); // (B, 1, T, S)
+
+    NDArray wte = ps.getValue(tokenEmbedding, ids.getDevice(), training);
+    NDArray x = ids.getNDArrayInternal().embedding(ids, wte, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
+    NDArray cos = null;
+    NDArray sin = null;
+    if (rotary != null) {
+      NDList cs = rotary.cosSin(positions);
+      cos = cs.get(0);
+      sin = cs.get(1);
+    } else {
+      NDArray wpe = ps.getValue(positionEmbedding, ids.getDevice(), training);
+      x = x.add(positions.getNDArrayInternal().embedding(positions, wpe, SparseFormat.DENSE).singletonOrThrow());
+    }
+    List<NDArray> keys = new ArrayList<>(layers.size());
+    List<NDArray> values = new ArrayList<>(layers.size());
+    for (int i = 0; i < layers.size(); i++) {
+      Attention.Result r = layers.get(i).forward(ps, x, bias, cos, sin,
+          past == null ? null : past.keys().get(i), past == null ? null : past.values().get(i), training);
+      x = r.output();
+      keys.add(r.keys());
+      values.add(r.values());
+    }
+    NDArray hidden = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow(); // (B, T, H)
+    NDArray logits = lmHead != null ? lmHead.forward(ps, new NDList(hidden), training).singletonOrThrow()
+        : hidden.getNDArrayInternal().linear(hidden, wte, null).singletonOrThrow(); // (B, T, V)
+    return new Output(logits, hidden, new KvCache(keys, values));
+  }
+
+  /** In packed blocks each document counts its positions from 0, as it would alone. (B, S) */
+  private static NDArray documentPositions(NDArray mask, NDArray docIds) {
+    long rows = mask.getShape().get(0);
+    int s = (int) mask.getShape().get(1);
+    long[] m = mask.toLongArray();
+    long[] d = docIds.toType(DataType.INT64, false).toLongArray();
+    long[] positions = new long[m.length];
+    for (int b = 0; b < rows; b++) {
+      java.util.Map<Long, Long> seen = new java.util.HashMap<>();
+      for (int i = b * s; i < (b + 1) * s; i++) {
+        if (m[i] == 1) {
+          positions[i] = seen.merge(d[i], 1L, Long::sum) - 1;
+        }
+      }
+    }
+    return mask.getManager().create(positions, mask.getShape());
+  }
+
+  /** Additive mask (B, 1, T, S): 0 where query t may see key s, MASKED elsewhere. */
+  private static NDArray attentionBias(NDArray mask, NDArray docIds, long pastLength, long t) {
+    NDManager m = mask.getManager();
+    long s = mask.getShape().get(1);
+    NDArray queryAt = m.arange(pastLength, pastLength + t).toType(DataType.INT64, false).expandDims(1); // (T, 1)
+    NDArray keyAt = m.arange(0L, s).toType(DataType.INT64, false).expandDims(0); // (1, S)
+    NDArray allowed = keyAt.lte(queryAt).expandDims(0).expandDims(0) // (1, 1, T, S) causal
+        .logicalAnd(mask.eq(1).expandDims(1).expandDims(1)); // keys that are tokens
+    if (docIds != null) {
+      NDArray queryDoc = docIds.get(new NDIndex(":, {}:", pastLength)).expandDims(1).expandDims(3); // (B, 1, T, 1)
+      allowed = allowed.logicalAnd(queryDoc.eq(docIds.expandDims(1).expandDims(1))); // same document
+    }
+    return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(MASKED);
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+    Output out = forward(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, null, training);
+    return new NDList(out.logits(), out.hidden());
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    for (Block child : getChildren().values()) {
+      child.initialize(manager, dataType, inputShapes);
+    }
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputs) {
+    Shape ids = inputs[0];
+    return new Shape[] {ids.add(config.vocabSize()), ids.add(config.hiddenSize())};
+  }
+
+  /** Every parameter under its Hugging Face name, in checkpoint order. */
+  public List<HfParameter> hfParameters() {
+    List<HfParameter> out = new ArrayList<>();
+    boolean llama = config.family() == ModelConfig.Family.LLAMA;
+    String root = llama ? "model" : "transformer";
+    out.add(new HfParameter(root + (llama ? ".embed_tokens.weight" : ".wte.weight"), tokenEmbedding, false));
+    if (positionEmbedding != null) {
+      out.add(new HfParameter(root + ".wpe.weight", positionEmbedding, false));
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).hfParameters(root + (llama ? ".layers." : ".h.") + i, out);
+    }
+    finalNorm.hfParameters(root + (llama ? ".norm" : ".ln_f"), out);
+    if (lmHead != null) {
+      lmHead.hfParameters("lm_head", false, out);
+    }
+    return out;
+  }
+}

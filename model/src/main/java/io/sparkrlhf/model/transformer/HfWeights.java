@@ -1,0 +1,121 @@
+package io.sparkrlhf.model.transformer;
+
+import ai.djl.ndarray.types.Shape;
+import io.sparkrlhf.model.checkpoint.CheckpointTensors;
+import io.sparkrlhf.model.checkpoint.DType;
+import io.sparkrlhf.model.checkpoint.SafetensorsWriter;
+import io.sparkrlhf.model.checkpoint.TensorInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Moves weights between an initialised {@link DecoderLM} and Hugging Face checkpoints by name.
+ * GPT-2's Conv1D weights are stored {@code [in, out]} and transposed on the way in and out.
+ */
+public final class HfWeights {
+  /** Buffers some checkpoints carry that are not parameters (GPT-2's causal mask, rotary caches). */
+  private static final List<String> IGNORED_SUFFIXES = List.of(".attn.bias", ".attn.masked_bias", "rotary_emb.inv_freq");
+
+  private HfWeights() {}
+
+  /** Loads every parameter; any missing, unexpected or wrongly shaped tensor fails the whole load, listed. */
+  public static void load(DecoderLM model, CheckpointTensors checkpoint) throws IOException {
+    List<HfParameter> params = model.hfParameters();
+    Map<String, String> ckptName = checkpointNames(params, checkpoint.names());
+    List<String> problems = new ArrayList<>();
+    Set<String> expected = new LinkedHashSet<>();
+    for (HfParameter p : params) {
+      String name = ckptName.get(p.name());
+      expected.add(name == null ? p.name() : name);
+      if (name == null) {
+        problems.add("missing tensor " + p.name() + " " + hfShape(p));
+        continue;
+      }
+      TensorInfo info = checkpoint.info(name);
+      if (!Arrays.equals(info.shape(), hfShape(p).getShape())) {
+        problems.add("tensor " + name + " has shape " + Arrays.toString(info.shape()) + ", expected " + hfShape(p));
+      }
+    }
+    for (String name : checkpoint.names()) {
+      if (!expected.contains(name) && !ignorable(name, model)) {
+        problems.add("unexpected tensor " + name);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(checkpoint.dir() + " does not fit a " + model.config().modelType()
+          + " model of this config:\n  " + String.join("\n  ", problems));
+    }
+    for (HfParameter p : params) {
+      assign(p, checkpoint.readFloats(ckptName.get(p.name())));
+    }
+  }
+
+  /** The model's parameters as tensors to write, under HF names and in HF layout. */
+  public static List<SafetensorsWriter.Tensor> tensors(DecoderLM model, DType dtype) {
+    List<SafetensorsWriter.Tensor> out = new ArrayList<>();
+    for (HfParameter p : model.hfParameters()) {
+      out.add(new SafetensorsWriter.Tensor(p.name(), dtype, hfShape(p).getShape(), export(p)));
+    }
+    return out;
+  }
+
+  /** Sets a parameter from values in the checkpoint's layout. */
+  public static void assign(HfParameter p, float[] hfValues) {
+    Shape shape = p.parameter().getShape();
+    if (hfValues.length != shape.size()) {
+      throw new IllegalArgumentException(p.name() + ": " + hfValues.length + " values for shape " + shape);
+    }
+    p.parameter().getArray().set(p.transposed() ? transpose(hfValues, shape.get(1), shape.get(0)) : hfValues);
+  }
+
+  /** A parameter's values in the checkpoint's layout. */
+  public static float[] export(HfParameter p) {
+    float[] values = p.parameter().getArray().toFloatArray();
+    Shape shape = p.parameter().getShape();
+    return p.transposed() ? transpose(values, shape.get(0), shape.get(1)) : values;
+  }
+
+  public static Shape hfShape(HfParameter p) {
+    Shape s = p.parameter().getShape();
+    return p.transposed() ? new Shape(s.get(1), s.get(0)) : s;
+  }
+
+  /** Row-major (rows × cols) to (cols × rows). */
+  static float[] transpose(float[] values, long rows, long cols) {
+    float[] out = new float[values.length];
+    int r = (int) rows;
+    int c = (int) cols;
+    for (int i = 0; i < r; i++) {
+      for (int j = 0; j < c; j++) {
+        out[j * r + i] = values[i * c + j];
+      }
+    }
+    return out;
+  }
+
+  /** GPT-2 checkpoints exist with and without the "transformer." prefix. */
+  private static Map<String, String> checkpointNames(List<HfParameter> params, Set<String> names) {
+    Map<String, String> out = new HashMap<>();
+    for (HfParameter p : params) {
+      if (names.contains(p.name())) {
+        out.put(p.name(), p.name());
+      } else if (p.name().startsWith("transformer.") && names.contains(p.name().substring("transformer.".length()))) {
+        out.put(p.name(), p.name().substring("transformer.".length()));
+      }
+    }
+    return out;
+  }
+
+  private static boolean ignorable(String name, DecoderLM model) {
+    if (name.equals("lm_head.weight") && model.config().tieWordEmbeddings()) {
+      return true; // a tied head saved twice
+    }
+    return IGNORED_SUFFIXES.stream().anyMatch(name::endsWith);
+  }
+}
