@@ -85,16 +85,17 @@ public final class DecoderLM extends AbstractBlock {
     NDArray mask = attentionMask.toType(DataType.INT64, false);
     NDArray positions = (docIds == null ? mask.cumSum(1).sub(1).maximum(0) : documentPositions(mask, docIds))
         .get(new NDIndex(":, {}:", pastLength)); // (B, T)
-    NDArray bias = attentionBias(mask, docIds, pastLength, t); // (B, 1, T, S)
-
     NDArray wte = ps.getValue(tokenEmbedding, ids.getDevice(), training);
+    DataType dtype = wte.getDataType();
+    NDArray bias = attentionBias(mask, docIds, pastLength, t).toType(dtype, false); // (B, 1, T, S)
+
     NDArray x = ids.getNDArrayInternal().embedding(ids, wte, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
     NDArray cos = null;
     NDArray sin = null;
     if (rotary != null) {
-      NDList cs = rotary.cosSin(positions);
-      cos = cs.get(0);
-      sin = cs.get(1);
+      NDList cs = rotary.cosSin(positions); // angles in float32, then the model's precision
+      cos = cs.get(0).toType(dtype, false);
+      sin = cs.get(1).toType(dtype, false);
     } else {
       NDArray wpe = ps.getValue(positionEmbedding, ids.getDevice(), training);
       x = x.add(positions.getNDArrayInternal().embedding(positions, wpe, SparseFormat.DENSE).singletonOrThrow());

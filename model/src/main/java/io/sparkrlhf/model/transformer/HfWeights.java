@@ -1,5 +1,7 @@
 package io.sparkrlhf.model.transformer;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sparkrlhf.model.checkpoint.CheckpointTensors;
 import io.sparkrlhf.model.checkpoint.DType;
@@ -71,12 +73,20 @@ public final class HfWeights {
     if (hfValues.length != shape.size()) {
       throw new IllegalArgumentException(p.name() + ": " + hfValues.length + " values for shape " + shape);
     }
-    p.parameter().getArray().set(p.transposed() ? transpose(hfValues, shape.get(1), shape.get(0)) : hfValues);
+    float[] ours = p.transposed() ? transpose(hfValues, shape.get(1), shape.get(0)) : hfValues;
+    NDArray target = p.parameter().getArray();
+    if (target.getDataType() == DataType.FLOAT32) {
+      target.set(ours);
+    } else {
+      try (NDArray converted = target.getManager().create(ours, shape).toType(target.getDataType(), false)) {
+        converted.copyTo(target);
+      }
+    }
   }
 
   /** A parameter's values in the checkpoint's layout. */
   public static float[] export(HfParameter p) {
-    float[] values = p.parameter().getArray().toFloatArray();
+    float[] values = p.parameter().getArray().toType(DataType.FLOAT32, true).toFloatArray();
     Shape shape = p.parameter().getShape();
     return p.transposed() ? transpose(values, shape.get(0), shape.get(1)) : values;
   }
@@ -87,7 +97,7 @@ public final class HfWeights {
   }
 
   /** Row-major (rows × cols) to (cols × rows). */
-  static float[] transpose(float[] values, long rows, long cols) {
+  public static float[] transpose(float[] values, long rows, long cols) {
     float[] out = new float[values.length];
     int r = (int) rows;
     int c = (int) cols;

@@ -44,8 +44,10 @@ public final class Norm extends AbstractBlock {
     NDArray x = inputs.singletonOrThrow(); // (..., dim)
     NDArray g = ps.getValue(weight, x.getDevice(), training);
     if (rms) {
-      NDArray meanSquare = x.square().mean(new int[] {-1}, true); // (..., 1)
-      return new NDList(x.div(meanSquare.add(eps).sqrt()).mul(g));
+      // In float32 for half-precision models, as transformers does: the mean of squares overflows in fp16.
+      NDArray x32 = Precision.widen(x);
+      NDArray meanSquare = x32.square().mean(new int[] {-1}, true); // (..., 1)
+      return new NDList(x32.div(meanSquare.add(eps).sqrt()).toType(x.getDataType(), false).mul(g));
     }
     NDArray b = ps.getValue(bias, x.getDevice(), training);
     return x.getNDArrayInternal().layerNorm(x, new Shape(dim), g, b, eps);

@@ -1,0 +1,106 @@
+package io.sparkrlhf.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.sparkrlhf.model.transformer.HfParameter;
+import io.sparkrlhf.model.transformer.HfWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The trainable parameters of a model in one stable order (their Hugging Face names' order), as
+ * one flat float array each for values and gradients: what the distributed engine broadcasts,
+ * sums and updates. Values travel in checkpoint layout, so a flat vector means the same on every
+ * executor and in every file.
+ */
+public final class Trainables {
+  private final List<HfParameter> parameters;
+  private final long size;
+
+  private Trainables(List<HfParameter> parameters) {
+    this.parameters = List.copyOf(parameters);
+    long n = 0;
+    for (HfParameter p : parameters) {
+      n += p.parameter().getShape().size();
+    }
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(n + " trainable values do not fit one array; train adapters (LoRA) instead");
+    }
+    this.size = n;
+  }
+
+  /** The parameters that require gradients and pass {@code filter}, in the given order. */
+  public static Trainables of(List<HfParameter> all, Predicate<HfParameter> filter) {
+    List<HfParameter> chosen = new ArrayList<>();
+    for (HfParameter p : all) {
+      if (p.parameter().requiresGradient() && filter.test(p)) {
+        chosen.add(p);
+      }
+    }
+    return new Trainables(chosen);
+  }
+
+  public List<String> names() {
+    return parameters.stream().map(HfParameter::name).toList();
+  }
+
+  public int size() {
+    return (int) size;
+  }
+
+  public float[] values() {
+    float[] flat = new float[(int) size];
+    int at = 0;
+    for (HfParameter p : parameters) {
+      float[] v = HfWeights.export(p);
+      System.arraycopy(v, 0, flat, at, v.length);
+      at += v.length;
+    }
+    return flat;
+  }
+
+  public void setValues(float[] flat) {
+    if (flat.length != size) {
+      throw new IllegalArgumentException("expected " + size + " values, given " + flat.length);
+    }
+    int at = 0;
+    for (HfParameter p : parameters) {
+      int n = (int) p.parameter().getShape().size();
+      float[] v = new float[n];
+      System.arraycopy(flat, at, v, 0, n);
+      HfWeights.assign(p, v);
+      at += n;
+    }
+  }
+
+  /**
+   * Zeroes the gradients. Backward passes add to them (gradient accumulation over micro-batches),
+   * so a step starts here.
+   */
+  public void zeroGradients() {
+    for (HfParameter p : parameters) {
+      NDArray grad = p.parameter().getArray().getGradient();
+      // Copy zeros in (multiplying by 0 keeps NaN). Never close `grad`: it is the live .grad tensor.
+      try (NDArray zeros = grad.zerosLike()) {
+        zeros.copyTo(grad);
+      }
+    }
+  }
+
+  /** The gradients accumulated since {@link #zeroGradients}, in the same order and layout as {@link #values}. */
+  public float[] gradients() {
+    float[] flat = new float[(int) size];
+    int at = 0;
+    for (HfParameter p : parameters) {
+      NDArray grad = p.parameter().getArray().getGradient();
+      float[] g = grad.toType(DataType.FLOAT32, false).toFloatArray();
+      if (p.transposed()) {
+        g = HfWeights.transpose(g, p.parameter().getShape().get(0), p.parameter().getShape().get(1));
+      }
+      System.arraycopy(g, 0, flat, at, g.length);
+      at += g.length;
+    }
+    return flat;
+  }
+}
