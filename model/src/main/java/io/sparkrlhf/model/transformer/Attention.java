@@ -111,6 +111,18 @@ public final class Attention extends AbstractBlock {
     return new Shape[] {inputs[0]};
   }
 
+  void modules(String prefix, java.util.Map<String, Dense> out) {
+    if (qkv != null) {
+      out.put(prefix + ".c_attn", qkv);
+      out.put(prefix + ".c_proj", o);
+    } else {
+      out.put(prefix + ".q_proj", q);
+      out.put(prefix + ".k_proj", k);
+      out.put(prefix + ".v_proj", v);
+      out.put(prefix + ".o_proj", o);
+    }
+  }
+
   void hfParameters(String prefix, List<HfParameter> out) {
     if (qkv != null) {
       qkv.hfParameters(prefix + ".c_attn", true, out);

@@ -167,6 +167,64 @@ public final class DecoderLM extends AbstractBlock {
     return new Shape[] {ids.add(config.vocabSize()), ids.add(config.hiddenSize())};
   }
 
+  /** The linear layers of attention and MLP by Hugging Face module name, in layer order. */
+  public java.util.Map<String, Dense> linearModules() {
+    java.util.Map<String, Dense> out = new java.util.LinkedHashMap<>();
+    boolean llama = config.family() == ModelConfig.Family.LLAMA;
+    String root = llama ? "model" : "transformer";
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).modules(root + (llama ? ".layers." : ".h.") + i, out);
+    }
+    return out;
+  }
+
+  /**
+   * Adds LoRA adapters to every module whose last name part is a target (q_proj, c_attn, ...) and
+   * freezes every other parameter. Returns the modules adapted.
+   */
+  public List<String> enableLora(LoraConfig lora, NDManager manager, DataType dtype, long seed) {
+    java.util.Map<String, Dense> modules = linearModules();
+    java.util.Set<String> available = new java.util.TreeSet<>();
+    modules.keySet().forEach(name -> available.add(name.substring(name.lastIndexOf('.') + 1)));
+    for (String target : lora.targetModules()) {
+      if (!available.contains(target)) {
+        throw new IllegalArgumentException("LoRA target module '" + target + "' is not in this " + config.modelType()
+            + " model; its modules are " + available);
+      }
+    }
+    for (HfParameter p : hfParameters()) {
+      p.parameter().freeze(true);
+    }
+    java.util.Random rnd = new java.util.Random(seed);
+    List<String> adapted = new ArrayList<>();
+    for (java.util.Map.Entry<String, Dense> e : modules.entrySet()) {
+      if (lora.targetModules().contains(e.getKey().substring(e.getKey().lastIndexOf('.') + 1))) {
+        e.getValue().attachLora(lora.rank(), lora.alpha(), lora.dropout(), manager, dtype, rnd);
+        adapted.add(e.getKey());
+      }
+    }
+    return adapted;
+  }
+
+  /** The adapters' parameters under PEFT's names ({@code base_model.model.<module>.lora_A.weight}). */
+  public List<HfParameter> loraParameters() {
+    List<HfParameter> out = new ArrayList<>();
+    for (java.util.Map.Entry<String, Dense> e : linearModules().entrySet()) {
+      e.getValue().loraParameters("base_model.model." + e.getKey(), out);
+    }
+    return out;
+  }
+
+  /** Off: the base model alone (PPO's reference policy, without a second copy in memory). */
+  public void setAdaptersEnabled(boolean enabled) {
+    linearModules().values().forEach(d -> d.setLoraEnabled(enabled));
+  }
+
+  /** Folds every adapter into its base weight (for export to transformers or vLLM). */
+  public void mergeAdapters() {
+    linearModules().values().forEach(Dense::mergeLora);
+  }
+
   /** Every parameter under its Hugging Face name, in checkpoint order. */
   public List<HfParameter> hfParameters() {
     List<HfParameter> out = new ArrayList<>();

@@ -60,6 +60,12 @@ public final class DecoderLayer extends AbstractBlock {
     return new Shape[] {inputs[0]};
   }
 
+  void modules(String prefix, java.util.Map<String, Dense> out) {
+    boolean llama = config.family() == ModelConfig.Family.LLAMA;
+    attention.modules(prefix + (llama ? ".self_attn" : ".attn"), out);
+    mlp.modules(prefix + ".mlp", out);
+  }
+
   void hfParameters(String prefix, List<HfParameter> out) {
     boolean llama = config.family() == ModelConfig.Family.LLAMA;
     norm1.hfParameters(prefix + (llama ? ".input_layernorm" : ".ln_1"), out);

@@ -61,6 +61,17 @@ public final class Mlp extends AbstractBlock {
     return inputs;
   }
 
+  void modules(String prefix, java.util.Map<String, Dense> out) {
+    if (gate != null) {
+      out.put(prefix + ".gate_proj", gate);
+      out.put(prefix + ".up_proj", up);
+      out.put(prefix + ".down_proj", down);
+    } else {
+      out.put(prefix + ".c_fc", up);
+      out.put(prefix + ".c_proj", down);
+    }
+  }
+
   void hfParameters(String prefix, List<HfParameter> out) {
     if (gate != null) {
       gate.hfParameters(prefix + ".gate_proj", false, out);
