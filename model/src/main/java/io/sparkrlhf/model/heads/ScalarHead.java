@@ -9,7 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.sparkrlhf.model.transformer.HfParameter;
 import java.util.List;
@@ -27,7 +26,7 @@ public final class ScalarHead extends AbstractBlock {
   private ScalarHead(long hidden, String hfName, boolean withBias) {
     this.hfName = hfName;
     weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(1, hidden)).optInitializer(new NormalInitializer(1f / (float) Math.sqrt(hidden))).build());
+        .optShape(new Shape(1, hidden)).optInitializer(new io.sparkrlhf.model.transformer.NormalInit(1f / (float) Math.sqrt(hidden))).build());
     bias = withBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
         .optShape(new Shape(1)).optInitializer(new ConstantInitializer(0f)).build()) : null;
   }

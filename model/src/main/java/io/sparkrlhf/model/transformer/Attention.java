@@ -85,8 +85,8 @@ public final class Attention extends AbstractBlock {
     }
     NDArray k4 = kvHeads == heads ? keys : keys.repeat(1, heads / kvHeads); // (B, heads, S, hd)
     NDArray v4 = kvHeads == heads ? values : values.repeat(1, heads / kvHeads);
-    NDArray scores = queries.matMul(k4.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(bias); // (B, heads, T, S)
-    NDArray weights = Precision.widen(scores).softmax(-1).toType(scores.getDataType(), false);
+    NDArray scores = Precision.widen(queries.matMul(k4.transpose(0, 1, 3, 2)).div(Math.sqrt(hd))).add(bias); // (B, heads, T, S)
+    NDArray weights = scores.softmax(-1).toType(v4.getDataType(), false);
     NDArray mixed = weights.matMul(v4); // (B, heads, T, hd)
     NDArray merged = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd); // (B, T, H)
     return new Result(o.forward(ps, new NDList(merged), training).singletonOrThrow(), keys, values);

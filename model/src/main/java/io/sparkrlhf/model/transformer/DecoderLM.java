@@ -11,7 +11,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.sparkrlhf.model.config.ModelConfig;
 import java.util.ArrayList;
@@ -45,9 +44,9 @@ public final class DecoderLM extends AbstractBlock {
     boolean llama = config.family() == ModelConfig.Family.LLAMA;
     tokenEmbedding = addParameter(Parameter.builder().setName(llama ? "embed_tokens" : "wte")
         .setType(Parameter.Type.WEIGHT).optShape(new Shape(config.vocabSize(), config.hiddenSize()))
-        .optInitializer(new NormalInitializer(0.02f)).build());
+        .optInitializer(new NormalInit(0.02f)).build());
     positionEmbedding = llama ? null : addParameter(Parameter.builder().setName("wpe").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(config.maxPositions(), config.hiddenSize())).optInitializer(new NormalInitializer(0.01f))
+        .optShape(new Shape(config.maxPositions(), config.hiddenSize())).optInitializer(new NormalInit(0.01f))
         .build());
     for (int i = 0; i < config.numLayers(); i++) {
       layers.add(addChildBlock("layer" + i, new DecoderLayer(config)));
@@ -87,7 +86,8 @@ public final class DecoderLM extends AbstractBlock {
         .get(new NDIndex(":, {}:", pastLength)); // (B, T)
     NDArray wte = ps.getValue(tokenEmbedding, ids.getDevice(), training);
     DataType dtype = wte.getDataType();
-    NDArray bias = attentionBias(mask, docIds, pastLength, t).toType(dtype, false); // (B, 1, T, S)
+    // Kept in float32 and added to widened scores: -1e9 would be -inf in fp16 (NaN for pad rows).
+    NDArray bias = attentionBias(mask, docIds, pastLength, t); // (B, 1, T, S)
 
     NDArray x = ids.getNDArrayInternal().embedding(ids, wte, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
     NDArray cos = null;
@@ -152,6 +152,13 @@ public final class DecoderLM extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
     Output out = forward(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, null, training);
     return new NDList(out.logits(), out.hidden());
+  }
+
+  /** float32 (CPU), float64 (gradient checks) or float16 (GPU); bfloat16 is refused, see {@link Precision}. */
+  @Override
+  public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+    Precision.requireSupported(dataType);
+    super.initialize(manager, dataType, inputShapes);
   }
 
   @Override

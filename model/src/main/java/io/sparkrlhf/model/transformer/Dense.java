@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import java.util.List;
@@ -25,7 +24,7 @@ public final class Dense extends AbstractBlock {
     this.in = in;
     this.out = out;
     this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(out, in)).optInitializer(new NormalInitializer(0.02f)).build());
+        .optShape(new Shape(out, in)).optInitializer(new NormalInit(0.02f)).build());
     this.bias = withBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
         .optShape(new Shape(out)).optInitializer(new ConstantInitializer(0f)).build()) : null;
   }
