@@ -133,7 +133,9 @@ public final class GenerationCommitter {
         committedKept++;
       } else if (olderThanLive) {
         LOG.info("removing old generation {}", g.getPath());
-        fs.delete(g.getPath(), true);
+        if (!fs.delete(g.getPath(), true)) {
+          LOG.warn("could not remove old generation {}; it is no longer referenced and can be deleted by hand", g.getPath());
+        }
       }
     }
   }

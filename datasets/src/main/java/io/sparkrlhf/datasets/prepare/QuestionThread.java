@@ -169,6 +169,12 @@ public final class QuestionThread {
       return null;
     }
     int[] ids = tokenizer.encode(options.template().render(questionText));
+    if (tokenizer.bosTokenId().isPresent()) { // LLaMA-style tokenizers start every sequence with BOS
+      int[] withBos = new int[ids.length + 1];
+      withBos[0] = tokenizer.bosTokenId().getAsInt();
+      System.arraycopy(ids, 0, withBos, 1, ids.length);
+      ids = withBos;
+    }
     if (ids.length > options.maxPromptTokens()) {
       count(drops, DropReason.PROMPT_TOO_LONG, 1);
       return null;

@@ -62,6 +62,20 @@ class QuestionThreadTest {
   }
 
   @Test
+  void llamaStyleTokenizersStartEveryPromptWithBos() {
+    TokenizerSpec withBos = TokenizerSpec.huggingFaceJson(
+        io.sparkrlhf.model.tokenizer.TinyTokenizerJson.json(), "</s>", "h", "tiny.json");
+    PrepareOptions o = new PrepareOptions(PromptTemplate.STACK_LLAMA, withBos, 16, 100, 200, 10, SftSelection.best(), 42,
+        0.0, "", 10_000, 1000);
+    QuestionThread.Result r = new QuestionThread(o).fromAnswers(Q, ANSWERS);
+    int bos = io.sparkrlhf.model.tokenizer.TinyTokenizerJson.vocab().get("h");
+    assertEquals(bos, r.promptIds()[0]);
+    assertEquals(bos, r.sftDocs().get(0).ids()[0]);
+    assertArrayEquals(withBos.load().encode("Question: T\n\nB\n\nAnswer: "),
+        java.util.Arrays.copyOfRange(r.promptIds(), 1, r.promptIds().length));
+  }
+
+  @Test
   void minScoreSelectionTakesEveryGoodAnswer() {
     QuestionThread.Result r = new QuestionThread(options(100, 200, SftSelection.minScore(2))).fromAnswers(Q, ANSWERS);
     assertEquals(List.of(12L, 13L), r.sftDocs().stream().map(QuestionThread.SftDoc::answerId).toList());

@@ -46,11 +46,11 @@ public final class HfModelDirectory {
     try (CheckpointTensors tensors = CheckpointTensors.open(dir)) {
       HfWeights.load(model, tensors);
     }
-    return new Loaded(model, tokenizer(dir, config), GenerationDefaults.read(dir));
+    return new Loaded(model, tokenizer(dir), GenerationDefaults.read(dir));
   }
 
   /** The directory's tokenizer.json, with EOS from tokenizer_config.json or special_tokens_map.json. */
-  static Optional<TokenizerSpec> tokenizer(Path dir, ModelConfig config) throws IOException {
+  static Optional<TokenizerSpec> tokenizer(Path dir) throws IOException {
     Path json = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(json)) {
       return Optional.empty();
@@ -66,7 +66,10 @@ public final class HfModelDirectory {
       throw new IllegalArgumentException(dir + " has tokenizer.json but no eos_token in tokenizer_config.json or"
           + " special_tokens_map.json");
     }
-    return Optional.of(TokenizerSpec.huggingFaceJson(Files.readAllBytes(json), eos, json.toString()));
+    Path config = dir.resolve("tokenizer_config.json");
+    String bos = Files.isRegularFile(config)
+        ? SpecialTokens.bosToAdd(Files.readAllBytes(config), config.toString()).orElse(null) : null;
+    return Optional.of(TokenizerSpec.huggingFaceJson(Files.readAllBytes(json), eos, bos, json.toString()));
   }
 
   /**

@@ -21,6 +21,7 @@ public final class HfJsonTokenizer implements TextTokenizer {
   private final HuggingFaceTokenizer tokenizer;
   private final String name;
   private final int eosTokenId;
+  private final java.util.OptionalInt bosTokenId;
   private final int vocabSize;
 
   /**
@@ -29,6 +30,11 @@ public final class HfJsonTokenizer implements TextTokenizer {
    * @param source where the bytes came from, for messages and manifests
    */
   public HfJsonTokenizer(byte[] tokenizerJson, String eosToken, String source) {
+    this(tokenizerJson, eosToken, null, source);
+  }
+
+  /** @param bosToken the BOS token's text, or null when sequences get none */
+  public HfJsonTokenizer(byte[] tokenizerJson, String eosToken, String bosToken, String source) {
     JsonNode root;
     try {
       root = JSON.readTree(tokenizerJson);
@@ -45,6 +51,11 @@ public final class HfJsonTokenizer implements TextTokenizer {
           "EOS token '" + eosToken + "' is not in the vocabulary of " + source);
     }
     this.eosTokenId = eos;
+    Integer bos = bosToken == null ? null : vocab.get(bosToken);
+    if (bosToken != null && bos == null) {
+      throw new IllegalArgumentException("BOS token '" + bosToken + "' is not in the vocabulary of " + source);
+    }
+    this.bosTokenId = bos == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(bos);
     this.vocabSize = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
     try {
       this.tokenizer =
@@ -87,6 +98,11 @@ public final class HfJsonTokenizer implements TextTokenizer {
   @Override
   public int eosTokenId() {
     return eosTokenId;
+  }
+
+  @Override
+  public java.util.OptionalInt bosTokenId() {
+    return bosTokenId;
   }
 
   @Override

@@ -14,6 +14,23 @@ public final class SpecialTokens {
 
   private SpecialTokens() {}
 
+  /**
+   * The BOS token to add before every sequence: {@code bos_token} when {@code add_bos_token} is
+   * true in tokenizer_config.json (LLaMA, Mistral); empty otherwise (GPT-2, Qwen2).
+   */
+  public static Optional<String> bosToAdd(byte[] tokenizerConfig, String source) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(tokenizerConfig);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.path("add_bos_token").asBoolean(false)) {
+      return Optional.empty();
+    }
+    return find(tokenizerConfig, "bos_token", source);
+  }
+
   /** The value of {@code key} (e.g. {@code eos_token}) in the given JSON, if present. */
   public static Optional<String> find(byte[] configJson, String key, String source) {
     JsonNode root;

@@ -20,4 +20,12 @@ public interface TextTokenizer {
   int eosTokenId();
 
   int vocabSize();
+
+  /**
+   * The token to put before every sequence, when the tokenizer's config asks for one
+   * ({@code add_bos_token}, as LLaMA's does); empty for GPT-2.
+   */
+  default java.util.OptionalInt bosTokenId() {
+    return java.util.OptionalInt.empty();
+  }
 }

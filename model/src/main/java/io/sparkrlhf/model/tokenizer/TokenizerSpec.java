@@ -21,29 +21,36 @@ public final class TokenizerSpec implements Serializable {
   private final String kind;
   private final byte[] tokenizerJson;
   private final String eosToken;
+  private final String bosToken;
   private final String source;
   private final String digest;
 
-  private TokenizerSpec(String kind, byte[] tokenizerJson, String eosToken, String source) {
+  private TokenizerSpec(String kind, byte[] tokenizerJson, String eosToken, String bosToken, String source) {
     this.kind = kind;
     this.tokenizerJson = tokenizerJson;
     this.eosToken = eosToken;
+    this.bosToken = bosToken;
     this.source = source;
-    this.digest = tokenizerJson == null ? kind : kind + ":" + sha256(tokenizerJson) + ":" + eosToken;
+    this.digest = tokenizerJson == null ? kind : kind + ":" + sha256(tokenizerJson) + ":" + eosToken + ":" + bosToken;
   }
 
   public static TokenizerSpec gpt2() {
-    return new TokenizerSpec("gpt2", null, null, "built-in");
+    return new TokenizerSpec("gpt2", null, null, null, "built-in");
   }
 
   public static TokenizerSpec huggingFaceJson(byte[] tokenizerJson, String eosToken, String source) {
+    return huggingFaceJson(tokenizerJson, eosToken, null, source);
+  }
+
+  /** @param bosToken put before every sequence, or null (LLaMA: "&lt;s&gt;" when add_bos_token is true) */
+  public static TokenizerSpec huggingFaceJson(byte[] tokenizerJson, String eosToken, String bosToken, String source) {
     Objects.requireNonNull(tokenizerJson, "tokenizerJson");
     if (eosToken == null || eosToken.isEmpty()) {
       throw new IllegalArgumentException(
           "no EOS token known for " + source
               + ": give one in tokenizer_config.json (eos_token) or in the configuration");
     }
-    return new TokenizerSpec("hf", tokenizerJson.clone(), eosToken, source);
+    return new TokenizerSpec("hf", tokenizerJson.clone(), eosToken, bosToken, source);
   }
 
   public TextTokenizer load() {
@@ -53,7 +60,7 @@ public final class TokenizerSpec implements Serializable {
   private TextTokenizer build() {
     return switch (kind) {
       case "gpt2" -> Gpt2Tokenizer.instance();
-      case "hf" -> new HfJsonTokenizer(tokenizerJson, eosToken, source);
+      case "hf" -> new HfJsonTokenizer(tokenizerJson, eosToken, bosToken, source);
       default -> throw new IllegalStateException("unknown tokenizer kind " + kind);
     };
   }

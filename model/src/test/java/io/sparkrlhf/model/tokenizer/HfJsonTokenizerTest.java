@@ -64,6 +64,19 @@ class HfJsonTokenizerTest {
   }
 
   @Test
+  void bosIsAddedOnlyWhenTheConfigSaysSo() {
+    byte[] llamaStyle = "{\"add_bos_token\": true, \"bos_token\": \"h\", \"eos_token\": \"</s>\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] gpt2Style = "{\"add_bos_token\": false, \"bos_token\": \"h\"}".getBytes(StandardCharsets.UTF_8);
+    assertEquals("h", SpecialTokens.bosToAdd(llamaStyle, "a").orElseThrow());
+    assertTrue(SpecialTokens.bosToAdd(gpt2Style, "b").isEmpty());
+    TextTokenizer withBos = TokenizerSpec.huggingFaceJson(TinyTokenizerJson.json(), "</s>", "h", "tiny.json").load();
+    assertEquals(TinyTokenizerJson.vocab().get("h"), withBos.bosTokenId().getAsInt());
+    assertTrue(tok.bosTokenId().isEmpty());
+    assertThrows(IllegalArgumentException.class,
+        () -> new HfJsonTokenizer(TinyTokenizerJson.json(), "</s>", "<nope>", "tiny.json"));
+  }
+
+  @Test
   void specWithoutEosIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> TokenizerSpec.huggingFaceJson(TinyTokenizerJson.json(), "", "x"));
   }

@@ -13,7 +13,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * Reads a tokenizer on the driver (local, HDFS or s3a) so executors get its bytes in the closure. The
  * EOS token comes from configuration, else {@code tokenizer_config.json}, else
- * {@code special_tokens_map.json} beside {@code tokenizer.json}.
+ * {@code special_tokens_map.json} beside {@code tokenizer.json}; BOS is added when
+ * tokenizer_config.json says {@code add_bos_token} (LLaMA).
  */
 public final class TokenizerLoader {
   private TokenizerLoader() {}
@@ -43,7 +44,10 @@ public final class TokenizerLoader {
           eos = found.orElse("");
         }
       }
-      return TokenizerSpec.huggingFaceJson(read(fs, json), eos, json.toString());
+      Path config = new Path(json.getParent(), "tokenizer_config.json");
+      String bos = fs.exists(config)
+          ? SpecialTokens.bosToAdd(read(fs, config), config.toString()).orElse(null) : null;
+      return TokenizerSpec.huggingFaceJson(read(fs, json), eos, bos, json.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read tokenizer " + location + ": " + e.getMessage(), e);
     }
