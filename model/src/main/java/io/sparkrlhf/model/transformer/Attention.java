@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
@@ -18,7 +16,7 @@ import java.util.List;
  * caller passes an additive bias (causal, padding and document masks in one) and, for LLaMA, the
  * rotary cos/sin; past keys and values (the KV cache) are prepended when given.
  */
-public final class Attention extends AbstractBlock {
+public final class Attention extends CompositeBlock {
   private final ModelConfig config;
   private final Dense q;
   private final Dense k;
@@ -97,13 +95,6 @@ public final class Attention extends AbstractBlock {
     Result r = forward(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, in.size() > 3 ? in.get(3) : null,
         null, null, training);
     return new NDList(r.output(), r.keys(), r.values());
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    for (Block child : getChildren().values()) {
-      child.initialize(manager, dataType, inputShapes);
-    }
   }
 
   @Override

@@ -7,8 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -24,7 +22,7 @@ import java.util.List;
  * {@code docIds} is given, in the same packed document. Positions count real tokens
  * (cumsum(mask) − 1), so a left-padded row gets the same positions as the unpadded sequence.
  */
-public final class DecoderLM extends AbstractBlock {
+public final class DecoderLM extends CompositeBlock {
   /** Masked scores: finite, so a row with nothing to attend (a pad query) stays NaN-free. */
   private static final float MASKED = -1e9f;
 
@@ -159,13 +157,6 @@ public final class DecoderLM extends AbstractBlock {
   public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
     Precision.requireSupported(dataType);
     super.initialize(manager, dataType, inputShapes);
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    for (Block child : getChildren().values()) {
-      child.initialize(manager, dataType, inputShapes);
-    }
   }
 
   @Override

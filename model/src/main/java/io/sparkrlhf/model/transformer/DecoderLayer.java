@@ -5,15 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.sparkrlhf.model.config.ModelConfig;
 import java.util.List;
 
 /** Pre-norm block: h = x + attn(norm₁(x)); out = h + mlp(norm₂(h)). */
-public final class DecoderLayer extends AbstractBlock {
+public final class DecoderLayer extends CompositeBlock {
   private final ModelConfig config;
   private final Norm norm1;
   private final Attention attention;
@@ -46,13 +44,6 @@ public final class DecoderLayer extends AbstractBlock {
     Attention.Result r = forward(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null,
         in.size() > 3 ? in.get(3) : null, null, null, training);
     return new NDList(r.output(), r.keys(), r.values());
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    for (Block child : getChildren().values()) {
-      child.initialize(manager, dataType, inputShapes);
-    }
   }
 
   @Override

@@ -5,15 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.sparkrlhf.model.config.ModelConfig;
 import java.util.List;
 
 /** LLaMA's SwiGLU, down(silu(gate(x)) ⊙ up(x)), or GPT-2's c_proj(gelu_tanh(c_fc(x))). */
-public final class Mlp extends AbstractBlock {
+public final class Mlp extends CompositeBlock {
   private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
   private final Dense gate;
@@ -47,13 +45,6 @@ public final class Mlp extends AbstractBlock {
       hidden = u.mul(0.5).mul(u.add(u.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh().add(1));
     }
     return down.forward(ps, new NDList(hidden), training); // (B, T, H)
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    for (Block child : getChildren().values()) {
-      child.initialize(manager, dataType, inputShapes);
-    }
   }
 
   @Override

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class DecoderLMTest {
   }
 
   static ModelConfig llama() {
-    return new ModelConfig(ModelConfig.Family.LLAMA, "llama", 37, 16, 2, 4, 2, 24, 64, 1e-6, 10000, false, false, null, 2, null);
+    return TinyModels.llama();
   }
 
   static ModelConfig qwen2Tied() {
@@ -46,26 +45,18 @@ class DecoderLMTest {
   }
 
   static ModelConfig gpt2() {
-    return new ModelConfig(ModelConfig.Family.GPT2, "gpt2", 41, 16, 2, 4, 4, 64, 32, 1e-5, 0, true, true, null, 40, null);
+    return TinyModels.gpt2();
   }
 
   static Stream<ModelConfig> configs() {
     return Stream.of(llama(), qwen2Tied(), gpt2());
   }
 
-  /** A model with random weights; returns the weights in HF layout for the reference. */
+  /** A model with TinyModels' random weights; fills {@code hfWeights} with them in HF layout for the reference. */
   private DecoderLM model(ModelConfig config, long seed, Map<String, float[]> hfWeights) {
-    DecoderLM model = new DecoderLM(config);
-    model.initialize(manager, DataType.FLOAT32, new Shape(1, 1));
-    Random rnd = new Random(seed);
+    DecoderLM model = TinyModels.create(config, manager, DataType.FLOAT32, seed);
     for (HfParameter p : model.hfParameters()) {
-      float[] v = new float[(int) p.parameter().getShape().size()];
-      boolean normWeight = p.name().endsWith("norm.weight") || p.name().contains(".ln_") && p.name().endsWith(".weight");
-      for (int i = 0; i < v.length; i++) {
-        v[i] = normWeight ? 1 + 0.1f * (float) rnd.nextGaussian() : 0.3f * (float) rnd.nextGaussian();
-      }
-      HfWeights.assign(p, v);
-      hfWeights.put(p.name(), v);
+      hfWeights.put(p.name(), HfWeights.export(p));
     }
     return model;
   }
@@ -76,13 +67,7 @@ class DecoderLMTest {
   }
 
   private NDArray longs(int[][] v) {
-    long[] flat = new long[v.length * v[0].length];
-    for (int b = 0; b < v.length; b++) {
-      for (int t = 0; t < v[0].length; t++) {
-        flat[b * v[0].length + t] = v[b][t];
-      }
-    }
-    return manager.create(flat, new Shape(v.length, v[0].length));
+    return TinyModels.longs(manager, v);
   }
 
   private static float[][][] reshape(float[] flat, int b, int t, int v) {
