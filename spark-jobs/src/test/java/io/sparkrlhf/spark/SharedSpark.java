@@ -27,7 +27,7 @@ public final class SharedSpark implements BeforeAllCallback {
   private static final class Holder implements ExtensionContext.Store.CloseableResource {
     Holder() {
       session = SparkSession.builder()
-          .master("local[2]")
+          .master("local[2,3]") // 2 threads; a failed task is retried (up to 3 attempts), as on a cluster
           .appName("rlhf-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.ui.showConsoleProgress", "false")

@@ -1,7 +1,6 @@
 package io.sparkrlhf.datasets.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,13 +8,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +33,6 @@ public final class GenerationCommitter {
   private static final String PREFIX = "gen-";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-  /** Filesystems whose rename of a file over another is atomic. */
-  private static final Set<String> RENAME_ATOMIC = Set.of("file", "hdfs", "viewfs");
 
   private final Path root;
   private final Configuration conf;
@@ -69,8 +63,9 @@ public final class GenerationCommitter {
   public void commit(Generation generation, String manifestJson) {
     try {
       FileSystem fs = root.getFileSystem(conf);
-      writeFile(fs, new Path(generation.path(), MANIFEST), manifestJson);
-      replaceAtomically(fs, new Path(root, MANIFEST), manifestJson);
+      byte[] manifest = manifestJson.getBytes(StandardCharsets.UTF_8);
+      AtomicFiles.write(fs, new Path(generation.path(), MANIFEST), manifest);
+      AtomicFiles.replace(fs, new Path(root, MANIFEST), manifest);
       LOG.info("committed {} as the live generation of {}", generation.name(), root);
       prune(fs, generation);
     } catch (IOException e) {
@@ -88,23 +83,6 @@ public final class GenerationCommitter {
       LOG.warn("aborted {}: the previous output of {} is unchanged", generation.name(), root);
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not remove aborted generation {}: {}", generation.path(), e.toString());
-    }
-  }
-
-  private void replaceAtomically(FileSystem fs, Path target, String content) throws IOException {
-    if (!RENAME_ATOMIC.contains(fs.getScheme())) {
-      // Object stores make an object visible only when its upload completes: one PUT is atomic.
-      writeFile(fs, target, content);
-      return;
-    }
-    Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-    writeFile(fs, tmp, content);
-    FileContext.getFileContext(fs.getUri(), conf).rename(tmp, target, Options.Rename.OVERWRITE);
-  }
-
-  private static void writeFile(FileSystem fs, Path path, String content) throws IOException {
-    try (OutputStream out = fs.create(path, true)) {
-      out.write(content.getBytes(StandardCharsets.UTF_8));
     }
   }
 

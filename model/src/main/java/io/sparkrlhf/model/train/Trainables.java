@@ -45,6 +45,11 @@ public final class Trainables {
     return parameters.stream().map(HfParameter::name).toList();
   }
 
+  /** Each tensor's shape in checkpoint layout, in {@link #names} order. */
+  public List<long[]> shapes() {
+    return parameters.stream().map(p -> HfWeights.hfShape(p).getShape()).toList();
+  }
+
   public int size() {
     return (int) size;
   }
@@ -94,7 +99,14 @@ public final class Trainables {
     int at = 0;
     for (HfParameter p : parameters) {
       NDArray grad = p.parameter().getArray().getGradient();
-      float[] g = grad.toType(DataType.FLOAT32, false).toFloatArray();
+      float[] g;
+      if (grad.getDataType() == DataType.FLOAT32) {
+        g = grad.toFloatArray();
+      } else {
+        try (NDArray widened = grad.toType(DataType.FLOAT32, true)) {
+          g = widened.toFloatArray();
+        }
+      }
       if (p.transposed()) {
         g = HfWeights.transpose(g, p.parameter().getShape().get(0), p.parameter().getShape().get(1));
       }

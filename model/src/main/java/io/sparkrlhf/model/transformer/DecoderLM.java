@@ -68,6 +68,19 @@ public final class DecoderLM extends CompositeBlock {
    */
   public Output forward(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, KvCache past,
       boolean training) {
+    return run(ps, ids, attentionMask, docIds, past, training, true);
+  }
+
+  /**
+   * The last hidden states without the LM head (logits null): what reward and value heads read,
+   * without the (B, T, V) projection that dominates a small model's cost.
+   */
+  public Output forwardHidden(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, boolean training) {
+    return run(ps, ids, attentionMask, docIds, null, training, false);
+  }
+
+  private Output run(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, KvCache past,
+      boolean training, boolean withLogits) {
     long t = ids.getShape().get(1);
     long pastLength = past == null ? 0 : past.length();
     long total = pastLength + t;
@@ -108,6 +121,9 @@ public final class DecoderLM extends CompositeBlock {
       values.add(r.values());
     }
     NDArray hidden = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow(); // (B, T, H)
+    if (!withLogits) {
+      return new Output(null, hidden, new KvCache(keys, values));
+    }
     NDArray logits = lmHead != null ? lmHead.forward(ps, new NDList(hidden), training).singletonOrThrow()
         : hidden.getNDArrayInternal().linear(hidden, wte, null).singletonOrThrow(); // (B, T, V)
     return new Output(logits, hidden, new KvCache(keys, values));

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Moves weights between an initialised {@link DecoderLM} and Hugging Face checkpoints by name.
@@ -28,7 +29,21 @@ public final class HfWeights {
 
   /** Loads every parameter; any missing, unexpected or wrongly shaped tensor fails the whole load, listed. */
   public static void load(DecoderLM model, CheckpointTensors checkpoint) throws IOException {
-    List<HfParameter> params = model.hfParameters();
+    load(model, checkpoint, name -> false);
+  }
+
+  /**
+   * Loads the transformer from a checkpoint that also holds head tensors ({@code headTensor}
+   * matches them; they are left to the caller). A sequence-classification checkpoint (one with
+   * head tensors) has no LM head, so a missing {@code lm_head.weight} is allowed there and the
+   * head keeps its initial values.
+   */
+  public static void load(DecoderLM model, CheckpointTensors checkpoint, Predicate<String> headTensor) throws IOException {
+    boolean classifier = checkpoint.names().stream().anyMatch(headTensor);
+    List<HfParameter> params = new ArrayList<>(model.hfParameters());
+    if (classifier && !checkpoint.names().contains("lm_head.weight")) {
+      params.removeIf(p -> p.name().equals("lm_head.weight"));
+    }
     Map<String, String> ckptName = checkpointNames(params, checkpoint.names());
     List<String> problems = new ArrayList<>();
     Set<String> expected = new LinkedHashSet<>();
@@ -45,7 +60,7 @@ public final class HfWeights {
       }
     }
     for (String name : checkpoint.names()) {
-      if (!expected.contains(name) && !ignorable(name, model)) {
+      if (!expected.contains(name) && !ignorable(name, model) && !headTensor.test(name)) {
         problems.add("unexpected tensor " + name);
       }
     }
@@ -86,7 +101,15 @@ public final class HfWeights {
 
   /** A parameter's values in the checkpoint's layout. */
   public static float[] export(HfParameter p) {
-    float[] values = p.parameter().getArray().toType(DataType.FLOAT32, true).toFloatArray();
+    NDArray array = p.parameter().getArray();
+    float[] values;
+    if (array.getDataType() == DataType.FLOAT32) {
+      values = array.toFloatArray();
+    } else {
+      try (NDArray widened = array.toType(DataType.FLOAT32, true)) {
+        values = widened.toFloatArray();
+      }
+    }
     Shape shape = p.parameter().getShape();
     return p.transposed() ? transpose(values, shape.get(0), shape.get(1)) : values;
   }

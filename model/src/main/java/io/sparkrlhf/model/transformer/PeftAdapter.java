@@ -43,9 +43,20 @@ public final class PeftAdapter {
       tensors.add(new SafetensorsWriter.Tensor(p.name(), DType.F32, p.parameter().getShape().getShape(), HfWeights.export(p)));
     }
     CheckpointWriter.write(dir, "adapter_model", tensors, Long.MAX_VALUE, Map.of("format", "pt"));
+    Files.write(dir.resolve(CONFIG), configJson(lora, model.config(), baseModel, "CAUSAL_LM", List.of()));
+  }
+
+  /**
+   * adapter_config.json for {@code lora} on a model of {@code config}'s family. {@code taskType}
+   * is PEFT's (CAUSAL_LM, SEQ_CLS); {@code modulesToSave} are modules trained in full beside the
+   * adapters (a reward model's "score"), whose tensors PEFT stores as
+   * {@code base_model.model.<module>.weight}.
+   */
+  public static byte[] configJson(LoraConfig lora, ModelConfig config, String baseModel, String taskType,
+      List<String> modulesToSave) throws IOException {
     ObjectNode c = JSON.createObjectNode();
     c.put("peft_type", "LORA");
-    c.put("task_type", "CAUSAL_LM");
+    c.put("task_type", taskType);
     c.put("base_model_name_or_path", baseModel);
     c.put("r", lora.rank());
     c.put("lora_alpha", lora.alpha());
@@ -53,10 +64,14 @@ public final class PeftAdapter {
     new TreeSet<>(lora.targetModules()).forEach(c.putArray("target_modules")::add);
     c.put("bias", "none");
     // GPT-2's Conv1D stores weights [in, out]; PEFT records it so merging transposes the update.
-    c.put("fan_in_fan_out", model.config().family() == ModelConfig.Family.GPT2);
+    c.put("fan_in_fan_out", config.family() == ModelConfig.Family.GPT2);
     c.put("inference_mode", true);
-    c.putNull("modules_to_save");
-    Files.write(dir.resolve(CONFIG), JSON.writeValueAsBytes(c));
+    if (modulesToSave.isEmpty()) {
+      c.putNull("modules_to_save");
+    } else {
+      modulesToSave.forEach(c.putArray("modules_to_save")::add);
+    }
+    return JSON.writeValueAsBytes(c);
   }
 
   public static LoraConfig readConfig(Path dir) throws IOException {
@@ -78,6 +93,12 @@ public final class PeftAdapter {
 
   /** Adds adapters as the directory describes and loads their weights; returns the config. */
   public static LoraConfig load(DecoderLM model, Path dir, NDManager manager, DataType dtype) throws IOException {
+    return load(model, dir, manager, dtype, name -> false);
+  }
+
+  /** As {@link #load}, leaving tensors that {@code savedModule} matches (modules_to_save) to the caller. */
+  public static LoraConfig load(DecoderLM model, Path dir, NDManager manager, DataType dtype,
+      java.util.function.Predicate<String> savedModule) throws IOException {
     LoraConfig lora = readConfig(dir);
     model.enableLora(lora, manager, dtype, 0L);
     try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(dir, "adapter_model")) {
@@ -96,7 +117,7 @@ public final class PeftAdapter {
         }
       }
       for (String name : tensors.names()) {
-        if (!expected.contains(name)) {
+        if (!expected.contains(name) && !savedModule.test(name)) {
           problems.add("unexpected tensor " + name);
         }
       }

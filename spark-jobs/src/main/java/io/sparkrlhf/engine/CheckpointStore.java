@@ -1,0 +1,161 @@
+package io.sparkrlhf.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints under {@code <output>/checkpoints/step-NNNNNNNNN/} on any Hadoop filesystem. A
+ * checkpoint is staged in a local directory, its files are uploaded, and {@code checkpoint.json}
+ * (listing them with their sizes) is written last: a directory without it, or whose files do not
+ * match it, was never committed and is ignored by {@link #latest} and removed by pruning.
+ */
+public final class CheckpointStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+  public static final String DIR = "checkpoints";
+  public static final String MANIFEST = "checkpoint.json";
+  private static final String PREFIX = "step-";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path root;
+  private final Configuration conf;
+  private final int keep;
+
+  public record Committed(long step, Path path) {}
+
+  public CheckpointStore(String output, Configuration conf, int keep) {
+    this.root = new Path(output, DIR);
+    this.conf = conf;
+    this.keep = Engines.requirePositive(keep, "keep-checkpoints");
+  }
+
+  public static String name(long step) {
+    return String.format("%s%09d", PREFIX, step);
+  }
+
+  /** Uploads {@code staged}'s files as the checkpoint of {@code step}, commits it, prunes older ones. */
+  public Committed commit(long step, java.nio.file.Path staged) {
+    Path target = new Path(root, name(step));
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      if (fs.exists(target)) {
+        fs.delete(target, true); // an uncommitted leftover, or the same step of an earlier attempt
+      }
+      ObjectNode manifest = JSON.createObjectNode();
+      manifest.put("step", step);
+      manifest.put("committed_at", Instant.now().toString());
+      ObjectNode files = manifest.putObject("files");
+      List<java.nio.file.Path> staged_files;
+      try (Stream<java.nio.file.Path> list = Files.list(staged)) {
+        staged_files = list.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (java.nio.file.Path f : staged_files) {
+        fs.copyFromLocalFile(false, true, new Path(f.toUri()), new Path(target, f.getFileName().toString()));
+        files.put(f.getFileName().toString(), Files.size(f));
+      }
+      AtomicFiles.replace(fs, new Path(target, MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+      LOG.info("checkpoint of step {} committed at {}", step, target);
+      prune(fs, step);
+      return new Committed(step, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the checkpoint of step " + step + " to " + target + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The newest committed checkpoint, if any. */
+  public Optional<Committed> latest() {
+    return committed().stream().max(Comparator.comparingLong(Committed::step));
+  }
+
+  /** Committed checkpoints, oldest first. */
+  public List<Committed> committed() {
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      List<Committed> out = new ArrayList<>();
+      if (!fs.exists(root)) {
+        return out;
+      }
+      for (FileStatus s : fs.listStatus(root)) {
+        String dirName = s.getPath().getName();
+        if (s.isDirectory() && dirName.startsWith(PREFIX) && isCommitted(fs, s.getPath())) {
+          out.add(new Committed(Long.parseLong(dirName.substring(PREFIX.length())), s.getPath()));
+        }
+      }
+      out.sort(Comparator.comparingLong(Committed::step));
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list checkpoints in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Copies a committed checkpoint's files into {@code localDir}. */
+  public java.nio.file.Path fetch(Committed c, java.nio.file.Path localDir) {
+    try {
+      FileSystem fs = c.path().getFileSystem(conf);
+      Files.createDirectories(localDir);
+      for (FileStatus s : fs.listStatus(c.path())) {
+        if (s.isFile()) {
+          fs.copyToLocalFile(false, s.getPath(), new Path(localDir.resolve(s.getPath().getName()).toUri()), true);
+        }
+      }
+      return localDir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint " + c.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isCommitted(FileSystem fs, Path dir) throws IOException {
+    Path manifest = new Path(dir, MANIFEST);
+    if (!fs.exists(manifest)) {
+      return false;
+    }
+    JsonNode m;
+    try (InputStream in = fs.open(manifest)) {
+      m = JSON.readTree(in);
+    }
+    var names = m.path("files").fieldNames();
+    while (names.hasNext()) {
+      String file = names.next();
+      Path p = new Path(dir, file);
+      if (!fs.exists(p) || fs.getFileStatus(p).getLen() != m.path("files").path(file).asLong()) {
+        LOG.warn("ignoring checkpoint {}: {} is missing or has the wrong size", dir, file);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Keeps the newest {@code keep} committed checkpoints; removes older ones and older uncommitted leftovers. */
+  private void prune(FileSystem fs, long newest) throws IOException {
+    List<Committed> committed = committed();
+    List<Long> kept = committed.stream().map(Committed::step).sorted(Comparator.reverseOrder()).limit(keep).toList();
+    for (FileStatus s : fs.listStatus(root)) {
+      String dirName = s.getPath().getName();
+      if (!s.isDirectory() || !dirName.startsWith(PREFIX)) {
+        continue;
+      }
+      long step = Long.parseLong(dirName.substring(PREFIX.length()));
+      if (step < newest && !kept.contains(step)) {
+        fs.delete(s.getPath(), true);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.sparkrlhf.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicas of this JVM, by run id. A replica outlives tasks and steps (frozen weights are
+ * loaded once per executor), and tasks of one run take turns on it: in {@code local[*]} several
+ * task threads share the JVM, on a cluster one training task per executor never waits.
+ */
+public final class ReplicaRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaRegistry.class);
+  private static final ConcurrentHashMap<String, Slot> SLOTS = new ConcurrentHashMap<>();
+
+  private ReplicaRegistry() {}
+
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock(true);
+    Replica<?> replica;
+    long version = -1;
+  }
+
+  /** The replica while a task holds it. */
+  public static final class Held<E> {
+    private final Slot slot;
+
+    private Held(Slot slot) {
+      this.slot = slot;
+    }
+
+    @SuppressWarnings("unchecked")
+    public Replica<E> replica() {
+      return (Replica<E>) slot.replica;
+    }
+
+    /**
+     * Brings the trainable tensors to {@code version}, fetching the values only when this JVM
+     * does not hold that version yet. Returns the bytes fetched.
+     */
+    public long syncTo(long version, Supplier<float[]> values) {
+      if (slot.version == version) {
+        return 0;
+      }
+      float[] v = values.get();
+      replica().trainables().setValues(v);
+      slot.version = version;
+      return 4L * v.length;
+    }
+  }
+
+  /** Runs {@code work} with run {@code runId}'s replica, building it first if this JVM has none. */
+  public static <E, T> T withReplica(String runId, Objective<E> objective, Function<Held<E>, T> work) {
+    Slot slot = SLOTS.computeIfAbsent(runId, id -> new Slot());
+    slot.lock.lock();
+    try {
+      if (slot.replica == null) {
+        long t0 = System.nanoTime();
+        try {
+          slot.replica = objective.createReplica(DeviceSelector.forCurrentTask());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot build the replica of run " + runId + ": " + e.getMessage(), e);
+        }
+        LOG.info("run {}: replica built in {} ms ({} trainable values)", runId,
+            (System.nanoTime() - t0) / 1_000_000, slot.replica.trainables().size());
+      }
+      return work.apply(new Held<>(slot));
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
+  /** Closes and forgets run {@code runId}'s replica in this JVM (no-op if there is none). */
+  public static void release(String runId) {
+    Slot slot = SLOTS.remove(runId);
+    if (slot != null) {
+      slot.lock.lock();
+      try {
+        if (slot.replica != null) {
+          slot.replica.close();
+        }
+      } finally {
+        slot.lock.unlock();
+      }
+    }
+  }
+
+  public static boolean holds(String runId) {
+    return SLOTS.containsKey(runId);
+  }
+}

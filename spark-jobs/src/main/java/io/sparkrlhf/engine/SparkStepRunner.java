@@ -1,0 +1,110 @@
+package io.sparkrlhf.engine;
+
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * One step = one Spark job: each task brings its executor's replica to the step's version (values
+ * by broadcast, fetched once per JVM), sums gradients over its slice of the global batch and
+ * returns them; {@code treeAggregate} adds the partitions up.
+ */
+public final class SparkStepRunner<E> implements StepRunner {
+  private final JavaSparkContext sc;
+  private final String runId;
+  private final Objective<E> objective;
+  private final DistributedData<E> train;
+  private final DistributedData<E> eval;
+  private final BatchPlan plan;
+  private final int microBatch;
+  private final FailureInjection failure;
+  private Broadcast<float[]> published;
+  private long publishedVersion = -1;
+
+  public SparkStepRunner(JavaSparkContext sc, String runId, Objective<E> objective, DistributedData<E> train,
+      DistributedData<E> eval, int globalBatch, int microBatch, long seed, FailureInjection failure) {
+    this.sc = sc;
+    this.runId = runId;
+    this.objective = objective;
+    this.train = train;
+    this.eval = eval;
+    this.plan = new BatchPlan(train.size(), globalBatch, seed);
+    this.microBatch = Engines.requirePositive(microBatch, "micro batch size");
+    this.failure = failure;
+  }
+
+  @Override
+  public Initial initialize() {
+    String run = runId;
+    Objective<E> obj = objective;
+    List<Initial> found = train.blocks().mapPartitionsWithIndex((pid, it) -> {
+      Initial initial = ReplicaRegistry.withReplica(run, obj, held -> pid == 0
+          ? new Initial(TrainableLayout.of(held.replica().trainables()), held.replica().trainables().values()) : null);
+      return initial == null ? Collections.<Initial>emptyIterator() : List.of(initial).iterator();
+    }, true).collect();
+    return found.get(0);
+  }
+
+  @Override
+  public GradientSum gradients(long step, long version, float[] values) {
+    Broadcast<float[]> bc = publish(version, values);
+    String run = runId;
+    Objective<E> obj = objective;
+    BatchPlan batches = plan;
+    int micro = microBatch;
+    FailureInjection fail = failure;
+    return train.blocks().mapPartitionsWithIndex((pid, it) -> {
+      List<E> mine = it.next().select(batches.indices(step));
+      GradientSum sum = ReplicaRegistry.withReplica(run, obj,
+          held -> PartitionWork.gradients(held, version, bc::value, mine, micro, SparkEnv.get().executorId()));
+      if (fail != null) {
+        fail.maybeFail(step, pid);
+      }
+      return List.of(sum).iterator();
+    }, true).treeAggregate(GradientSum.empty(), GradientSum::merge, GradientSum::merge, 2);
+  }
+
+  @Override
+  public BatchStats evaluate(long version, float[] values) {
+    if (eval == null) {
+      return null;
+    }
+    Broadcast<float[]> bc = publish(version, values);
+    String run = runId;
+    Objective<E> obj = objective;
+    int micro = microBatch;
+    return eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
+            held -> PartitionWork.evaluate(held, version, bc::value, block.examples(), micro)))
+        .treeAggregate(BatchStats.ZERO, BatchStats::plus, BatchStats::plus, 2);
+  }
+
+  /** The broadcast of {@code version}; the previous version's is destroyed once replaced. */
+  private Broadcast<float[]> publish(long version, float[] values) {
+    if (version != publishedVersion) {
+      if (published != null) {
+        published.destroy();
+      }
+      published = sc.broadcast(values.clone()); // the driver updates `values` in place next
+      publishedVersion = version;
+    }
+    return published;
+  }
+
+  @Override
+  public BatchPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public void close() {
+    if (published != null) {
+      published.destroy();
+      published = null;
+    }
+    String run = runId;
+    train.blocks().foreachPartition(it -> ReplicaRegistry.release(run)); // best effort: the executors that ran tasks
+    ReplicaRegistry.release(runId);
+  }
+}

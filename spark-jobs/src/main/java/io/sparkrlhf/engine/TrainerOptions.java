@@ -1,0 +1,61 @@
+package io.sparkrlhf.engine;
+
+import io.sparkrlhf.model.optim.LrSchedule;
+
+/**
+ * How the driver trains: steps, batch sizes, AdamW, schedule, clipping, evaluation and checkpoint
+ * cadence (0 = never, except at the end), and {@code stopAfter}: checkpoint and stop after this many
+ * steps of this run (a time-boxed slot, to be continued with --resume; −1 = run to the end).
+ */
+public record TrainerOptions(
+    long maxSteps,
+    int globalBatch,
+    int microBatch,
+    long seed,
+    double lr,
+    LrSchedule.Kind schedule,
+    long warmupSteps,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    double maxGradNorm,
+    long evalEvery,
+    long checkpointEvery,
+    int keepCheckpoints,
+    long logEvery,
+    boolean resume,
+    long stopAfter) {
+
+  public TrainerOptions {
+    if (maxSteps < 1) {
+      throw new IllegalArgumentException("max-steps must be >= 1, found " + maxSteps);
+    }
+    Engines.requirePositive(globalBatch, "global batch size");
+    Engines.requirePositive(microBatch, "micro batch size");
+    if (maxGradNorm < 0 || evalEvery < 0 || checkpointEvery < 0 || logEvery < 1) {
+      throw new IllegalArgumentException("max-grad-norm, eval-every and checkpoint-every must be >= 0 and log-every >= 1");
+    }
+    Engines.requirePositive(keepCheckpoints, "keep-checkpoints");
+  }
+
+  public LrSchedule lrSchedule() {
+    return new LrSchedule(schedule, lr, warmupSteps, maxSteps);
+  }
+
+  public TrainerOptions withMaxSteps(long steps) {
+    return new TrainerOptions(steps, globalBatch, microBatch, seed, lr, schedule, warmupSteps, beta1, beta2, eps,
+        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, resume, stopAfter);
+  }
+
+  public TrainerOptions withResume(boolean r, long stop) {
+    return new TrainerOptions(maxSteps, globalBatch, microBatch, seed, lr, schedule, warmupSteps, beta1, beta2, eps,
+        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, r, stop);
+  }
+
+  /** Defaults for tests and benchmarks: constant lr, no clipping, no eval or checkpoints. */
+  public static TrainerOptions simple(long steps, int globalBatch, int microBatch, double lr, long seed) {
+    return new TrainerOptions(steps, globalBatch, microBatch, seed, lr, LrSchedule.Kind.CONSTANT, 0, 0.9, 0.999, 1e-8,
+        0.0, 0, 0, 0, 1, 1, false, -1);
+  }
+}

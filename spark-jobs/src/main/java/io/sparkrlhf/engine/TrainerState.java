@@ -1,0 +1,116 @@
+package io.sparkrlhf.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.model.checkpoint.CheckpointTensors;
+import io.sparkrlhf.model.optim.AdamW;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The trainer's side of a checkpoint: {@code trainer_state.json} (the next step, parameter version,
+ * updates applied and skipped, the data plan it was made with) and {@code optimizer.bin} (AdamW's
+ * step and moments as big-endian float64: magic "RLHFADAM", format 1, step, n, m[n], v[n]). The data
+ * cursor and every random choice are functions of (seed, step), so nothing else is needed to
+ * continue exactly.
+ */
+public record TrainerState(long step, long version, long skippedSteps, long seed, long datasetSize, int globalBatch) {
+  public static final String FILE = "trainer_state.json";
+  public static final String OPTIMIZER = "optimizer.bin";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MAGIC = 0x524c484641444d4dL; // "RLHFADMM"
+
+  public void write(Path dir, AdamW adam, String runId) throws IOException {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("step", step);
+    n.put("version", version);
+    n.put("optimizer_steps", adam.steps());
+    n.put("skipped_steps", skippedSteps);
+    n.put("seed", seed);
+    n.put("dataset_size", datasetSize);
+    n.put("global_batch", globalBatch);
+    n.put("run_id", runId);
+    Files.write(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER)), 1 << 16))) {
+      out.writeLong(MAGIC);
+      out.writeInt(1);
+      out.writeLong(adam.steps());
+      double[] m = adam.firstMoment();
+      double[] v = adam.secondMoment();
+      out.writeInt(m.length);
+      for (double x : m) {
+        out.writeDouble(x);
+      }
+      for (double x : v) {
+        out.writeDouble(x);
+      }
+    }
+  }
+
+  public static TrainerState read(Path dir) throws IOException {
+    Path file = dir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("checkpoint " + dir + " has no " + FILE);
+    }
+    JsonNode n = JSON.readTree(file.toFile());
+    return new TrainerState(n.path("step").asLong(), n.path("version").asLong(), n.path("skipped_steps").asLong(),
+        n.path("seed").asLong(), n.path("dataset_size").asLong(), n.path("global_batch").asInt());
+  }
+
+  /** Restores AdamW from {@code optimizer.bin}. */
+  public static void restoreOptimizer(Path dir, AdamW adam) throws IOException {
+    Path file = dir.resolve(OPTIMIZER);
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      if (in.readLong() != MAGIC || in.readInt() != 1) {
+        throw new IllegalArgumentException(file + " is not an optimizer state this version writes");
+      }
+      long steps = in.readLong();
+      int size = in.readInt();
+      if (size != adam.firstMoment().length) {
+        throw new IllegalArgumentException(file + " holds moments for " + size + " values, the model trains "
+            + adam.firstMoment().length);
+      }
+      double[] m = new double[size];
+      double[] v = new double[size];
+      for (int i = 0; i < size; i++) {
+        m[i] = in.readDouble();
+      }
+      for (int i = 0; i < size; i++) {
+        v[i] = in.readDouble();
+      }
+      adam.restore(steps, m, v);
+    }
+  }
+
+  /** The trainable values as the objective wrote them (model or adapter_model safetensors), by name. */
+  public static float[] readValues(Path dir, TrainableLayout layout) throws IOException {
+    String prefix = Files.exists(dir.resolve("adapter_model.safetensors"))
+        || Files.exists(dir.resolve("adapter_model.safetensors.index.json")) ? "adapter_model" : "model";
+    float[] flat = new float[layout.size()];
+    int at = 0;
+    try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(dir, prefix)) {
+      for (int i = 0; i < layout.names().size(); i++) {
+        String name = layout.names().get(i);
+        if (!tensors.names().contains(name)) {
+          throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + name
+              + ": it was written by a different model or training mode (full vs LoRA)");
+        }
+        if (!Arrays.equals(tensors.info(name).shape(), layout.shapes().get(i))) {
+          throw new IllegalArgumentException("checkpoint " + dir + ": " + name + " has shape "
+              + Arrays.toString(tensors.info(name).shape()) + ", the model " + Arrays.toString(layout.shapes().get(i)));
+        }
+        float[] v = tensors.readFloats(name);
+        System.arraycopy(v, 0, flat, at, v.length);
+        at += v.length;
+      }
+    }
+    return flat;
+  }
+}
