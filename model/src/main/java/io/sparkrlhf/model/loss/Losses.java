@@ -1,5 +1,6 @@
 package io.sparkrlhf.model.loss;
 
+import io.sparkrlhf.model.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -43,7 +44,7 @@ public final class Losses {
 
   /** log(1 + eˣ) without overflow: max(x, 0) + log(1 + e^(−|x|)). */
   public static NDArray softplus(NDArray x) {
-    return x.maximum(0).add(x.abs().neg().exp().add(1).log());
+    return Scalars.maximum(x, 0).add(x.abs().neg().exp().add(1).log());
   }
 
   /**

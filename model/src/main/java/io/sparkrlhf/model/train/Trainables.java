@@ -2,6 +2,8 @@ package io.sparkrlhf.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.sparkrlhf.model.transformer.HfParameter;
 import io.sparkrlhf.model.transformer.HfWeights;
 import java.util.ArrayList;
@@ -85,11 +87,10 @@ public final class Trainables {
    */
   public void zeroGradients() {
     for (HfParameter p : parameters) {
-      NDArray grad = p.parameter().getArray().getGradient();
-      // Copy zeros in (multiplying by 0 keeps NaN). Never close `grad`: it is the live .grad tensor.
-      try (NDArray zeros = grad.zerosLike()) {
-        zeros.copyTo(grad);
-      }
+      // libtorch's zero_() on .grad, in place: multiplying by 0 would keep NaN, and copying zeros in
+      // with NDArray.set makes .grad point at a Java buffer owned by a short-lived wrapper, which the
+      // garbage collector frees under the tensor (backward then writes into freed memory).
+      JniUtils.zeroGrad((PtNDArray) p.parameter().getArray());
     }
   }
 

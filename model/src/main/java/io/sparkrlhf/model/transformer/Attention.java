@@ -1,5 +1,6 @@
 package io.sparkrlhf.model.transformer;
 
+import io.sparkrlhf.model.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -83,7 +84,7 @@ public final class Attention extends CompositeBlock {
     }
     NDArray k4 = kvHeads == heads ? keys : keys.repeat(1, heads / kvHeads); // (B, heads, S, hd)
     NDArray v4 = kvHeads == heads ? values : values.repeat(1, heads / kvHeads);
-    NDArray scores = Precision.widen(queries.matMul(k4.transpose(0, 1, 3, 2)).div(Math.sqrt(hd))).add(bias); // (B, heads, T, S)
+    NDArray scores = Precision.widen(Scalars.div(queries.matMul(k4.transpose(0, 1, 3, 2)), Math.sqrt(hd))).add(bias); // (B, heads, T, S)
     NDArray weights = scores.softmax(-1).toType(v4.getDataType(), false);
     NDArray mixed = weights.matMul(v4); // (B, heads, T, hd)
     NDArray merged = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd); // (B, T, H)

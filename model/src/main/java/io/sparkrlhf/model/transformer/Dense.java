@@ -1,5 +1,6 @@
 package io.sparkrlhf.model.transformer;
 
+import io.sparkrlhf.model.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -59,7 +60,7 @@ public final class Dense extends AbstractBlock {
       NDArray in = training && lora.dropout > 0
           ? x.getNDArrayInternal().dropout(x, lora.dropout, true).singletonOrThrow() : x;
       NDArray low = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow(); // (..., r)
-      y = y.add(low.getNDArrayInternal().linear(low, up, null).singletonOrThrow().mul(lora.scaling));
+      y = y.add(Scalars.mul(low.getNDArrayInternal().linear(low, up, null).singletonOrThrow(), lora.scaling));
     }
     return new NDList(y);
   }

@@ -90,12 +90,28 @@ public final class HfWeights {
     }
     float[] ours = p.transposed() ? transpose(hfValues, shape.get(1), shape.get(0)) : hfValues;
     NDArray target = p.parameter().getArray();
-    if (target.getDataType() == DataType.FLOAT32) {
-      target.set(ours);
-    } else {
-      try (NDArray converted = target.getManager().create(ours, shape).toType(target.getDataType(), false)) {
-        converted.copyTo(target);
+    // DJL's set() points the tensor at the given direct buffer and keeps it alive through `target`
+    // (the parameter's own array). copyTo(target) from a temporary array must not be used: the
+    // tensor would point into the temporary's memory, freed when it is closed.
+    switch (target.getDataType()) {
+      case FLOAT32 -> target.set(ours);
+      case FLOAT64 -> {
+        double[] wide = new double[ours.length];
+        for (int i = 0; i < ours.length; i++) {
+          wide[i] = ours[i];
+        }
+        target.set(java.nio.DoubleBuffer.wrap(wide));
       }
+      case FLOAT16 -> {
+        java.nio.ByteBuffer half = java.nio.ByteBuffer.allocateDirect(2 * ours.length).order(java.nio.ByteOrder.nativeOrder());
+        for (float v : ours) {
+          half.putShort(io.sparkrlhf.model.checkpoint.HalfFloats.floatToF16(v));
+        }
+        half.rewind();
+        target.set(half);
+      }
+      default -> throw new IllegalArgumentException(p.name() + ": cannot assign values to a " + target.getDataType()
+          + " parameter");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.sparkrlhf.model.transformer;
 
+import io.sparkrlhf.model.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -39,10 +40,10 @@ public final class Mlp extends CompositeBlock {
     NDArray hidden;
     if (gate != null) {
       NDArray g = gate.forward(ps, in, training).singletonOrThrow();
-      hidden = g.mul(g.neg().exp().add(1).pow(-1)).mul(u); // silu(g) = g·σ(g)
+      hidden = g.mul(Scalars.pow(g.neg().exp().add(1), -1)).mul(u); // silu(g) = g·σ(g)
     } else {
       // GELU, tanh approximation: ½u(1 + tanh(√(2/π)(u + 0.044715u³)))
-      hidden = u.mul(0.5).mul(u.add(u.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh().add(1));
+      hidden = Scalars.mul(u, 0.5).mul(Scalars.mul(u.add(Scalars.mul(Scalars.pow(u, 3), 0.044715)), SQRT_2_OVER_PI).tanh().add(1));
     }
     return down.forward(ps, new NDList(hidden), training); // (B, T, H)
   }
