@@ -1,7 +1,12 @@
 package io.sparkrlhf.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.sparkrlhf.engine.Trainer;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
+import io.sparkrlhf.jobs.reward.RewardJob;
+import io.sparkrlhf.jobs.sft.SftJob;
+import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.prepare.PrepareSettings;
 import io.sparkrlhf.spark.SparkSessions;
 import io.sparkrlhf.spark.StageProgressLogger;
@@ -16,11 +21,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * The embedded default, end to end on one machine: generate the sample dump (once), then prepare
- * it. The training stages join this command as they land.
+ * The embedded default, end to end on one machine: generate the sample dump (once), prepare it,
+ * fine-tune the tiny model on it (SFT), then train the reward model from the SFT result. The
+ * training stages replace their earlier output under the work directory.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare.")
+    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward.")
 public final class PipelineCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineCommand.class);
 
@@ -28,10 +34,15 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config conf = config.load();
-    String work = conf.getString("rlhf.pipeline.work-dir");
+    String work = config.load().getString("rlhf.pipeline.work-dir");
     String dump = work + "/sample/dump";
     String prepared = work + "/prepared";
+    config.overrides.add(0, "sft.data=" + ConfigUtil.quoteString(prepared));
+    config.overrides.add(1, "sft.output=" + ConfigUtil.quoteString(work + "/sft"));
+    config.overrides.add(2, "reward.data=" + ConfigUtil.quoteString(prepared));
+    config.overrides.add(3, "reward.output=" + ConfigUtil.quoteString(work + "/reward"));
+    config.overrides.add(4, "reward.model=" + ConfigUtil.quoteString(work + "/sft"));
+    Config conf = config.load();
     if (!new File(dump).isDirectory()) {
       LOG.info("pipeline: generating the sample dump in {}", dump);
       GenerateSampleCommand.generate(conf.getConfig("rlhf.sample"), dump, null, new Configuration());
@@ -44,6 +55,11 @@ public final class PipelineCommand implements Callable<Integer> {
       spark.sparkContext().addSparkListener(new StageProgressLogger("pipeline", 15_000));
       new PrepareJob(spark, settings, PrepareJob.Hooks.NONE).run();
       LOG.info("pipeline: prepared tables are in {} (see {}/_manifest.json)", prepared, prepared);
+      RunFlags replace = new RunFlags(false, true, -1, null);
+      new SftJob(spark, conf, replace).run();
+      Trainer.Result reward = new RewardJob(spark, conf, replace).run();
+      reward.lastEvaluation().ifPresent(e -> LOG.info("pipeline: reward model held-out accuracy {} on {} pairs ({}/reward/eval.json)",
+          String.format(java.util.Locale.ROOT, "%.3f", e.stats().accuracy()), e.stats().examples(), work));
       return 0;
     } finally {
       spark.stop();

@@ -16,6 +16,7 @@ public final class GradientSum implements Serializable {
   long maxTaskNanos;
   long maxComputeNanos;
   long maxTransferNanos;
+  long maxWaitNanos;
   long bytesIn;
   long bytesOut;
   int tasks;
@@ -44,6 +45,7 @@ public final class GradientSum implements Serializable {
     maxTaskNanos = Math.max(maxTaskNanos, o.maxTaskNanos);
     maxComputeNanos = Math.max(maxComputeNanos, o.maxComputeNanos);
     maxTransferNanos = Math.max(maxTransferNanos, o.maxTransferNanos);
+    maxWaitNanos = Math.max(maxWaitNanos, o.maxWaitNanos);
     bytesIn += o.bytesIn;
     bytesOut += o.bytesOut;
     tasks += o.tasks;

@@ -57,8 +57,12 @@ public final class SparkStepRunner<E> implements StepRunner {
     FailureInjection fail = failure;
     return train.blocks().mapPartitionsWithIndex((pid, it) -> {
       List<E> mine = it.next().select(batches.indices(step));
+      long queued = System.nanoTime();
       GradientSum sum = ReplicaRegistry.withReplica(run, obj,
           held -> PartitionWork.gradients(held, version, bc::value, mine, micro, SparkEnv.get().executorId()));
+      long inTask = System.nanoTime() - queued;
+      sum.maxWaitNanos = Math.max(0, inTask - sum.maxTaskNanos); // local[*]: tasks of one JVM take turns on its replica
+      sum.maxTaskNanos = inTask;
       if (fail != null) {
         fail.maybeFail(step, pid);
       }

@@ -34,6 +34,23 @@ public record TrainableLayout(List<String> names, List<long[]> shapes) implement
     return out;
   }
 
+  /** Names of the tensors holding NaN or ±∞ in {@code flat} (for the warning of a skipped step). */
+  public List<String> nonFinite(float[] flat) {
+    List<String> out = new ArrayList<>();
+    int at = 0;
+    for (int i = 0; i < names.size(); i++) {
+      int n = count(i);
+      for (int j = at; j < at + n; j++) {
+        if (!Float.isFinite(flat[j])) {
+          out.add(names.get(i));
+          break;
+        }
+      }
+      at += n;
+    }
+    return out;
+  }
+
   int count(int i) {
     long k = 1;
     for (long d : shapes.get(i)) {

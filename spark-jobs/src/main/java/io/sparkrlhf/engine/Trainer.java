@@ -137,8 +137,8 @@ public final class Trainer {
         version++;
       } else {
         skipped++;
-        LOG.warn("{}: step {} skipped: loss {} or its gradient is not finite (the parameters stay at version {}; {} "
-            + "steps skipped so far)", name, step, loss, version, skipped);
+        LOG.warn("{}: step {} skipped: loss {}, non-finite gradients in {} (the parameters stay at version {}; {} "
+            + "steps skipped so far)", name, step, loss, grad == null ? "-" : layout.nonFinite(grad), version, skipped);
       }
       long updated = System.nanoTime();
       step++;
@@ -160,6 +160,7 @@ public final class Trainer {
       line.put("tokens_per_s", stats.tokens() / stepSeconds);
       line.put("compute_s", sum.maxComputeNanos / 1e9);
       line.put("transfer_s", sum.maxTransferNanos / 1e9);
+      line.put("replica_wait_s", sum.maxWaitNanos / 1e9);
       line.put("overhead_s", Math.max(0, (computed - t0) - sum.maxTaskNanos) / 1e9);
       line.put("update_s", (updated - computed) / 1e9);
       line.put("bytes_in", sum.bytesIn);
@@ -264,10 +265,11 @@ public final class Trainer {
     long eta = Math.round(perStep * (options.maxSteps() - step));
     LOG.info(String.format(Locale.ROOT,
         "%s step %d/%d loss %.4f%s lr %.2e grad-norm %.3f | %.0f tok/s, step %.2f s (compute %.2f, transfer %.2f, "
-            + "overhead %.2f) | ETA %dm%02ds",
+            + "waiting for the replica %.2f, Spark overhead %.2f) | ETA %dm%02ds",
         name, step, options.maxSteps(), loss, objective.reportsAccuracy() ? String.format(Locale.ROOT, " acc %.3f",
             stats.accuracy()) : "", lr, norm, stats.tokens() / stepSeconds, stepSeconds, sum.maxComputeNanos / 1e9,
-        sum.maxTransferNanos / 1e9, Math.max(0, stepSeconds - sum.maxTaskNanos / 1e9), eta / 60, eta % 60));
+        sum.maxTransferNanos / 1e9, sum.maxWaitNanos / 1e9, Math.max(0, stepSeconds - sum.maxTaskNanos / 1e9),
+        eta / 60, eta % 60));
   }
 
   private static String fmt(double v) {

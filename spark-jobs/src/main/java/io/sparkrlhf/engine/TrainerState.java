@@ -25,6 +25,7 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
   public static final String FILE = "trainer_state.json";
   public static final String OPTIMIZER = "optimizer.bin";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PEFT_PREFIX = "base_model.model.";
   private static final long MAGIC = 0x524c484641444d4dL; // "RLHFADMM"
 
   public void write(Path dir, AdamW adam, String runId) throws IOException {
@@ -98,6 +99,9 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
     try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(dir, prefix)) {
       for (int i = 0; i < layout.names().size(); i++) {
         String name = layout.names().get(i);
+        if (!tensors.names().contains(name) && tensors.names().contains(PEFT_PREFIX + name)) {
+          name = PEFT_PREFIX + name; // a module trained in full beside LoRA adapters (modules_to_save)
+        }
         if (!tensors.names().contains(name)) {
           throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + name
               + ": it was written by a different model or training mode (full vs LoRA)");

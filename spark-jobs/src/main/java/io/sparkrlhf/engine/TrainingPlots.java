@@ -29,7 +29,8 @@ public final class TrainingPlots {
           List.<String[]>of(new String[] {"train", "grad_norm"})),
       new Figure("throughput.png", "Throughput", "tokens/s", List.<String[]>of(new String[] {"train", "tokens_per_s"})),
       new Figure("step_time.png", "Step time", "seconds", List.of(new String[] {"train", "compute_s"},
-          new String[] {"train", "transfer_s"}, new String[] {"train", "overhead_s"}, new String[] {"train", "update_s"})));
+          new String[] {"train", "transfer_s"}, new String[] {"train", "replica_wait_s"}, new String[] {"train", "overhead_s"},
+          new String[] {"train", "update_s"})));
 
   /** Writes the charts that have data into {@code dir}; returns the files written. */
   public static List<Path> write(List<? extends JsonNode> lines, Path dir) throws IOException {

@@ -65,7 +65,12 @@ public final class HfCheckpoints {
   /** A PEFT adapter over {@code spec}'s base; {@code modulesToSave} (e.g. "score") are trained in full beside it. */
   public static void writeAdapter(Path dir, ModelSpec spec, TrainableLayout layout, float[] values, String taskType,
       List<String> modulesToSave) throws IOException {
-    CheckpointWriter.write(dir, "adapter_model", tensors(layout, values), SHARD_BYTES, Map.of("format", "pt"));
+    List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+    for (SafetensorsWriter.Tensor t : tensors(layout, values)) {
+      String name = t.name().startsWith(ModelBuilder.PEFT_PREFIX) ? t.name() : ModelBuilder.PEFT_PREFIX + t.name();
+      tensors.add(new SafetensorsWriter.Tensor(name, t.dtype(), t.shape(), t.values()));
+    }
+    CheckpointWriter.write(dir, "adapter_model", tensors, SHARD_BYTES, Map.of("format", "pt"));
     copyTokenizerFiles(spec, dir);
     Files.write(dir.resolve(PeftAdapter.CONFIG), PeftAdapter.configJson(spec.lora().toConfig(), spec.config(),
         spec.basePath() == null ? "" : spec.basePath(), taskType, modulesToSave));

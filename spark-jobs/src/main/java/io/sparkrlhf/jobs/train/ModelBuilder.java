@@ -22,6 +22,9 @@ public final class ModelBuilder {
   public static final Predicate<String> HEAD_TENSOR =
       name -> name.startsWith("score.") || name.startsWith("v_head.") || name.startsWith("base_model.model.score.");
 
+  /** PEFT's prefix for a module saved in full beside the adapters (modules_to_save). */
+  public static final String PEFT_PREFIX = "base_model.model.";
+
   private ModelBuilder() {}
 
   /** The transformer, and head tensors found in its checkpoint by name (a reward model's score.weight). */
@@ -47,8 +50,16 @@ public final class ModelBuilder {
       }
     }
     if (spec.mergeAdapterPath() != null) {
-      PeftAdapter.load(model, LocalCopies.of(spec.mergeAdapterPath(), spec.hadoopConf()), manager, dtype, HEAD_TENSOR);
+      Path adapter = LocalCopies.of(spec.mergeAdapterPath(), spec.hadoopConf());
+      PeftAdapter.load(model, adapter, manager, dtype, HEAD_TENSOR);
       model.mergeAdapters();
+      try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(adapter, "adapter_model")) {
+        for (String name : tensors.names()) {
+          if (HEAD_TENSOR.test(name)) {
+            heads.put(name.replace(PEFT_PREFIX, ""), tensors.readFloats(name));
+          }
+        }
+      }
     }
     if (spec.lora() != null) {
       model.enableLora(spec.lora().toConfig(), manager, dtype, spec.loraSeed());

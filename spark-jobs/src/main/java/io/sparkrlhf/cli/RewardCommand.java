@@ -1,0 +1,37 @@
+package io.sparkrlhf.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.sparkrlhf.jobs.reward.RewardJob;
+import io.sparkrlhf.spark.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "reward", mixinStandardHelpOptions = true,
+    description = "Reward model on preference_pairs (-log sigmoid(r_chosen - r_rejected - margin)); held-out accuracy in eval.json.")
+public final class RewardCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+  @Mixin RunOptions run;
+
+  @Option(names = {"-m", "--model"}, paramLabel = "PATH",
+      description = "SFT output, model or adapter directory to start from; replaces reward.model.")
+  String model;
+
+  @Override
+  public Integer call() {
+    config.overrides.addAll(run.overrides("reward"));
+    if (model != null) {
+      config.overrides.add("reward.model=" + ConfigUtil.quoteString(model));
+    }
+    Config conf = config.load();
+    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
+    try {
+      return new RewardJob(spark, conf, run.flags()).run().finished() ? 0 : 3;
+    } finally {
+      spark.stop();
+    }
+  }
+}

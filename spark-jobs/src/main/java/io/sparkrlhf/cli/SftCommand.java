@@ -1,0 +1,36 @@
+package io.sparkrlhf.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.sparkrlhf.jobs.sft.SftJob;
+import io.sparkrlhf.spark.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sft", mixinStandardHelpOptions = true,
+    description = "Supervised fine-tuning (causal LM) on sft_packed, full or LoRA, data-parallel on Spark.")
+public final class SftCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+  @Mixin RunOptions run;
+
+  @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "Model directory to start from; replaces model.path.")
+  String model;
+
+  @Override
+  public Integer call() {
+    config.overrides.addAll(run.overrides("sft"));
+    if (model != null) {
+      config.overrides.add("model.path=" + ConfigUtil.quoteString(model));
+    }
+    Config conf = config.load();
+    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
+    try {
+      return new SftJob(spark, conf, run.flags()).run().finished() ? 0 : 3;
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.sparkrlhf.jobs.reward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import io.sparkrlhf.datasets.io.PreparedDataset;
+import io.sparkrlhf.datasets.tables.PreferencePairsTable;
+import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.train.ModelChoice;
+import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TrainingRun;
+import io.sparkrlhf.jobs.train.TrainingSettings;
+import io.sparkrlhf.model.config.ModelConfig;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code rlhf reward}: a reward model (transformer + score head, from a checkpoint, normally SFT's
+ * output) on {@code preference_pairs}; held-out pairwise accuracy every N steps and at the end,
+ * in eval.json.
+ */
+public final class RewardJob {
+  private final SparkSession spark;
+  private final Config conf;
+  private final RunFlags flags;
+
+  public RewardJob(SparkSession spark, Config conf, RunFlags flags) {
+    this.spark = spark;
+    this.conf = conf;
+    this.flags = flags;
+  }
+
+  public Trainer.Result run() {
+    TrainingSettings s = TrainingSettings.from(conf, "reward");
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
+    JsonNode tokenizer = data.manifest().path("tokenizer");
+    int maxLength = conf.getInt("rlhf.reward.max-length");
+    TrainingRun.prepareOutput(spark, s.output(), flags);
+    ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.reward.model"), s, tokenizer, hadoop);
+    ModelConfig model = spec.config();
+    ModelChoice.checkFits(model, tokenizer, maxLength, "rlhf.reward.max-length");
+    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop);
+    int pad = model.padTokenId() != null ? model.padTokenId() : model.eosTokenId() != null ? model.eosTokenId() : 0;
+    RewardObjective objective = new RewardObjective(spec, maxLength, conf.getDouble("rlhf.reward.margin-scale"), pad,
+        s.seed() + 2);
+
+    JavaRDD<PreferencePair> train = pairs(data, TableSet.TRAIN, 0);
+    JavaRDD<PreferencePair> eval = pairs(data, TableSet.EVAL, s.evalMaxExamples());
+    return TrainingRun.train(spark, "reward", s, objective, spec, train, eval, flags,
+        Map.of("data_generation", data.generation(), "max_length", maxLength));
+  }
+
+  private JavaRDD<PreferencePair> pairs(PreparedDataset data, String split, int limit) {
+    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(PreferencePairsTable.NAME, split)));
+    if (limit > 0) {
+      rows = rows.limit(limit);
+    }
+    if (split.equals(TableSet.EVAL) && rows.isEmpty()) {
+      return null;
+    }
+    return rows.javaRDD().map(PreferencePair::fromRow);
+  }
+}

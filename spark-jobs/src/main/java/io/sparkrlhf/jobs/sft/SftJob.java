@@ -1,0 +1,60 @@
+package io.sparkrlhf.jobs.sft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import io.sparkrlhf.datasets.io.PreparedDataset;
+import io.sparkrlhf.datasets.tables.SftPackedTable;
+import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.train.ModelChoice;
+import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TrainingRun;
+import io.sparkrlhf.jobs.train.TrainingSettings;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code rlhf sft}: causal-LM fine-tuning on {@code sft_packed}, full or LoRA, with eval loss and perplexity. */
+public final class SftJob {
+  private final SparkSession spark;
+  private final Config conf;
+  private final RunFlags flags;
+
+  public SftJob(SparkSession spark, Config conf, RunFlags flags) {
+    this.spark = spark;
+    this.conf = conf;
+    this.flags = flags;
+  }
+
+  public Trainer.Result run() {
+    TrainingSettings s = TrainingSettings.from(conf, "sft");
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
+    JsonNode tokenizer = data.manifest().path("tokenizer");
+    TrainingRun.prepareOutput(spark, s.output(), flags);
+    ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.model.path"), s, tokenizer, hadoop);
+    ModelChoice.checkFits(spec.config(), tokenizer, data.manifest().path("seq_len").asInt(), "a packed block (seq_len)");
+    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop);
+
+    JavaRDD<SftExample> train = blocks(data, TableSet.TRAIN, 0);
+    JavaRDD<SftExample> eval = blocks(data, TableSet.EVAL, s.evalMaxExamples());
+    return TrainingRun.train(spark, "sft", s, new SftObjective(spec), spec, train, eval, flags,
+        Map.of("data_generation", data.generation()));
+  }
+
+  /** A split's blocks; null when it is empty (a tiny eval split may have none). */
+  private JavaRDD<SftExample> blocks(PreparedDataset data, String split, int limit) {
+    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(SftPackedTable.NAME, split)));
+    if (limit > 0) {
+      rows = rows.limit(limit);
+    }
+    if (split.equals(TableSet.EVAL) && rows.isEmpty()) {
+      return null;
+    }
+    return rows.javaRDD().map(SftExample::fromRow);
+  }
+}

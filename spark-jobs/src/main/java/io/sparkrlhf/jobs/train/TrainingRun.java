@@ -1,0 +1,184 @@
+package io.sparkrlhf.jobs.train;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.AtomicFiles;
+import io.sparkrlhf.engine.BatchStats;
+import io.sparkrlhf.engine.CheckpointStore;
+import io.sparkrlhf.engine.DistributedData;
+import io.sparkrlhf.engine.Objective;
+import io.sparkrlhf.engine.SparkStepRunner;
+import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.engine.TrainerOptions;
+import io.sparkrlhf.model.checkpoint.DType;
+import io.sparkrlhf.model.hub.HfModelDirectory;
+import io.sparkrlhf.model.transformer.DecoderLM;
+import io.sparkrlhf.model.transformer.SeededInit;
+import io.sparkrlhf.spark.CodeVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the sft and reward jobs share: the output directory's life cycle, the training data on
+ * the cluster, the engine, and the run's results ({@code eval.json}, then {@code _manifest.json},
+ * written last, naming the final checkpoint for the next stage).
+ */
+public final class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String EVAL_FILE = "eval.json";
+  public static final String BASE_MODEL_DIR = "base-model";
+
+  private TrainingRun() {}
+
+  /**
+   * Checks the output directory before anything is computed: an earlier run there is continued
+   * (resume), removed (overwrite), or an error.
+   */
+  public static void prepareOutput(SparkSession spark, String output, RunFlags flags) {
+    Path root = new Path(output);
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      boolean earlier = fs.exists(new Path(root, ModelSpec.OUTPUT_MANIFEST)) || fs.exists(new Path(root, CheckpointStore.DIR));
+      if (earlier && flags.overwrite()) {
+        LOG.info("removing the earlier run in {} (--overwrite)", output);
+        fs.delete(root, true);
+      } else if (earlier && !flags.resume()) {
+        throw new IllegalArgumentException(output + " already holds a training run: pass --resume to continue it, "
+            + "--overwrite to replace it, or choose another output");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot inspect " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * LoRA on a fresh model needs its base on shared storage: it is written once to
+   * {@code <output>/base-model} (a Hugging Face directory the adapters then name as their base).
+   */
+  public static ModelSpec materializeFreshBase(ModelSpec spec, String output, Configuration conf) {
+    if (spec.basePath() != null || spec.lora() == null) {
+      return spec;
+    }
+    Path target = new Path(output, BASE_MODEL_DIR);
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      if (!fs.exists(new Path(target, "config.json"))) {
+        java.nio.file.Path local = Files.createTempDirectory("rlhf-base-");
+        try (NDManager manager = NDManager.newBaseManager()) {
+          DecoderLM model = new DecoderLM(spec.config());
+          model.initialize(manager, spec.dataType(), new ai.djl.ndarray.types.Shape(1, 1));
+          SeededInit.apply(model.hfParameters(), spec.initSeed());
+          HfModelDirectory.save(model, local, DType.F32, 4L << 30, null);
+        }
+        try (var files = Files.list(local)) {
+          for (java.nio.file.Path f : files.toList()) {
+            fs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(target, f.getFileName().toString()));
+          }
+        }
+        Files.deleteIfExists(local);
+        LOG.info("fresh base model for the adapters written to {}", target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the fresh base model to " + target + ": " + e.getMessage(), e);
+    }
+    return ModelSpec.at(target.toString(), conf, spec.precision(), spec.lora(), spec.loraSeed());
+  }
+
+  /** Partitions to train on: as configured, or one per executor slot for a whole-executor task. */
+  public static int partitions(SparkSession spark, TrainingSettings s) {
+    if (s.partitions() > 0) {
+      return s.partitions();
+    }
+    int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+    return Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
+  }
+
+  /** Trains {@code objective} on the given examples and records the run's results. */
+  public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
+      ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int partitions = partitions(spark, s);
+    String runId = kind + "-" + UUID.randomUUID().toString().substring(0, 8);
+    DistributedData<E> train = DistributedData.of(trainRows, partitions, kind + " train");
+    DistributedData<E> eval = evalRows == null ? null : DistributedData.of(evalRows, partitions, kind + " eval");
+    LOG.info("{}: {} training and {} eval examples in {} partitions; run {}", kind, train.size(),
+        eval == null ? 0 : eval.size(), partitions, runId);
+    try (SparkStepRunner<E> runner = new SparkStepRunner<>(sc, runId, objective, train, eval, s.globalBatch(),
+        s.microBatch(), s.seed(), flags.failure())) {
+      TrainerOptions options = s.trainerOptions(runner.plan().stepsPerEpoch(), flags.resume(), flags.stopAfter());
+      Trainer.Result result = new Trainer(kind, runId, s.output(), spark.sparkContext().hadoopConfiguration(), objective,
+          runner, options).run();
+      if (result.finished()) {
+        commitResults(spark, kind, s, spec, objective, result, about);
+      }
+      return result;
+    } finally {
+      train.unpersist();
+      if (eval != null) {
+        eval.unpersist();
+      }
+    }
+  }
+
+  private static void commitResults(SparkSession spark, String kind, TrainingSettings s, ModelSpec spec,
+      Objective<?> objective, Trainer.Result result, Map<String, Object> about) {
+    try {
+      FileSystem fs = new Path(s.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      ObjectNode eval = JSON.createObjectNode();
+      result.lastEvaluation().ifPresent(last -> describe(eval, last.step(), last.stats(), objective.reportsAccuracy()));
+      ArrayNode history = eval.putArray("history");
+      for (Trainer.Evaluation e : result.evaluations()) {
+        describe(history.addObject(), e.step(), e.stats(), objective.reportsAccuracy());
+      }
+      AtomicFiles.replace(fs, new Path(s.output(), EVAL_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(eval));
+
+      ObjectNode m = JSON.createObjectNode();
+      m.put("format_version", 1);
+      m.put("kind", kind);
+      m.put("final_checkpoint", CheckpointStore.DIR + "/" + CheckpointStore.name(result.step()));
+      m.put("steps", result.step());
+      m.put("skipped_steps", result.skippedSteps());
+      m.put("base_model", spec.describeBase());
+      m.put("training", spec.lora() == null ? "full" : "lora");
+      m.put("data", s.data());
+      about.forEach((k, v) -> m.putPOJO(k, v));
+      m.set("eval", eval.deepCopy().without("history"));
+      m.put("created_at", Instant.now().toString());
+      m.putPOJO("code_version", CodeVersion.current());
+      AtomicFiles.replace(fs, new Path(s.output(), ModelSpec.OUTPUT_MANIFEST),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+      LOG.info("{}: finished after {} steps; the model is {}/{}", kind, result.step(), s.output(),
+          m.path("final_checkpoint").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the results of " + kind + " to " + s.output() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void describe(ObjectNode n, long step, BatchStats stats, boolean accuracy) {
+    n.put("step", step);
+    n.put("loss", stats.loss());
+    if (accuracy) {
+      n.put("accuracy", stats.accuracy());
+      n.put("pairs", stats.examples());
+    } else {
+      n.put("perplexity", Math.exp(stats.loss()));
+      n.put("examples", stats.examples());
+      n.put("tokens", stats.weight());
+    }
+  }
+}
