@@ -27,6 +27,16 @@ public record BatchPlan(long datasetSize, int globalBatch, long seed) implements
     return step / stepsPerEpoch();
   }
 
+  /** The global batch slot (0 .. globalBatch−1) at which partition {@code p} of {@code partitions} starts. */
+  public int firstSlot(int p, int partitions) {
+    return (int) ((long) p * globalBatch / partitions);
+  }
+
+  /** Which of {@code partitions} computes batch slot {@code slot}: contiguous, as even as possible. */
+  public int partitionOfSlot(int slot, int partitions) {
+    return (int) (((long) (slot + 1) * partitions - 1) / globalBatch);
+  }
+
   /** Global example indices of step {@code step}'s batch, in batch order. */
   public long[] indices(long step) {
     EpochPermutation order = new EpochPermutation(datasetSize, seed, epochOf(step));

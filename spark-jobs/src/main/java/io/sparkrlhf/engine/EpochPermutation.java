@@ -40,6 +40,29 @@ public final class EpochPermutation {
     return y;
   }
 
+  /** The position of element {@code x} in this epoch's order: {@code apply(inverse(x)) == x}. */
+  public long inverse(long x) {
+    if (x < 0 || x >= n) {
+      throw new IndexOutOfBoundsException("element " + x + " outside [0, " + n + ")");
+    }
+    long y = decrypt(x);
+    while (y >= n) {
+      y = decrypt(y);
+    }
+    return y;
+  }
+
+  private long decrypt(long x) {
+    long left = x >>> halfBits;
+    long right = x & halfMask;
+    for (int r = ROUNDS - 1; r >= 0; r--) {
+      long previous = right ^ (mix(left ^ keys[r]) & halfMask);
+      right = left;
+      left = previous;
+    }
+    return (left << halfBits) | right;
+  }
+
   private long encrypt(long x) {
     long left = x >>> halfBits;
     long right = x & halfMask;

@@ -1,6 +1,9 @@
 package io.sparkrlhf.engine;
 
-import java.io.Serializable;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
 import java.util.TreeSet;
 
 /**
@@ -8,7 +11,7 @@ import java.util.TreeSet;
  * from a task without examples in the batch, which then sends none), the batch statistics, and
  * the costs the step's metrics report.
  */
-public final class GradientSum implements Serializable {
+public final class GradientSum implements Externalizable {
   private static final long serialVersionUID = 1L;
 
   float[] gradient;
@@ -21,6 +24,8 @@ public final class GradientSum implements Serializable {
   long bytesOut;
   int tasks;
   final TreeSet<String> executors = new TreeSet<>();
+  /** Gradients left in this JVM's {@link LocalHandoff} by tasks that ran in the driver (local mode). */
+  final java.util.ArrayList<String> handoffs = new java.util.ArrayList<>();
 
   public static GradientSum empty() {
     return new GradientSum();
@@ -50,7 +55,50 @@ public final class GradientSum implements Serializable {
     bytesOut += o.bytesOut;
     tasks += o.tasks;
     executors.addAll(o.executors);
+    handoffs.addAll(o.handoffs);
     return this;
+  }
+
+  /** On the driver: adds the gradients that tasks in this JVM handed over in memory. */
+  GradientSum resolveHandoffs() {
+    java.util.List<String> keys = java.util.List.copyOf(handoffs);
+    handoffs.clear();
+    for (String key : keys) {
+      GradientSum inMemory = new GradientSum();
+      inMemory.gradient = LocalHandoff.take(key);
+      merge(inMemory);
+    }
+    return this;
+  }
+
+  @Override
+  public void writeExternal(ObjectOutput out) throws IOException {
+    FloatArrays.write(out, gradient);
+    out.writeObject(stats);
+    out.writeLong(maxTaskNanos);
+    out.writeLong(maxComputeNanos);
+    out.writeLong(maxTransferNanos);
+    out.writeLong(maxWaitNanos);
+    out.writeLong(bytesIn);
+    out.writeLong(bytesOut);
+    out.writeInt(tasks);
+    out.writeObject(executors.toArray(new String[0]));
+    out.writeObject(handoffs.toArray(new String[0]));
+  }
+
+  @Override
+  public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+    gradient = FloatArrays.read(in);
+    stats = (BatchStats) in.readObject();
+    maxTaskNanos = in.readLong();
+    maxComputeNanos = in.readLong();
+    maxTransferNanos = in.readLong();
+    maxWaitNanos = in.readLong();
+    bytesIn = in.readLong();
+    bytesOut = in.readLong();
+    tasks = in.readInt();
+    executors.addAll(java.util.Arrays.asList((String[]) in.readObject()));
+    handoffs.addAll(java.util.Arrays.asList((String[]) in.readObject()));
   }
 
   public float[] gradient() {

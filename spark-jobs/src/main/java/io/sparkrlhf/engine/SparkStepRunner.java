@@ -3,6 +3,8 @@ package io.sparkrlhf.engine;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -20,8 +22,11 @@ public final class SparkStepRunner<E> implements StepRunner {
   private final BatchPlan plan;
   private final int microBatch;
   private final FailureInjection failure;
-  private Broadcast<float[]> published;
+  private Broadcast<FloatArrays.Values> published;
   private long publishedVersion = -1;
+  private boolean localHandoff = true;
+  private JavaRDD<EpochShards.Shard<E>> shards;
+  private long shardsEpoch = -1;
 
   public SparkStepRunner(JavaSparkContext sc, String runId, Objective<E> objective, DistributedData<E> train,
       DistributedData<E> eval, int globalBatch, int microBatch, long seed, FailureInjection failure) {
@@ -49,25 +54,62 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public GradientSum gradients(long step, long version, float[] values) {
-    Broadcast<float[]> bc = publish(version, values);
+    Broadcast<FloatArrays.Values> bc = publish(version, values);
     String run = runId;
     Objective<E> obj = objective;
     BatchPlan batches = plan;
     int micro = microBatch;
     FailureInjection fail = failure;
-    return train.blocks().mapPartitionsWithIndex((pid, it) -> {
-      List<E> mine = it.next().select(batches.indices(step));
+    boolean handoff = localHandoff;
+    long first = (step % batches.stepsPerEpoch()) * batches.globalBatch();
+    long end = first + batches.globalBatch();
+    GradientSum total = shardsFor(batches.epochOf(step)).mapPartitionsWithIndex((pid, it) -> {
+      List<E> mine = it.next().between(first, end);
       long queued = System.nanoTime();
       GradientSum sum = ReplicaRegistry.withReplica(run, obj,
-          held -> PartitionWork.gradients(held, version, bc::value, mine, micro, SparkEnv.get().executorId()));
+          held -> PartitionWork.gradients(held, version, () -> bc.value().get(), mine, micro, SparkEnv.get().executorId()));
       long inTask = System.nanoTime() - queued;
       sum.maxWaitNanos = Math.max(0, inTask - sum.maxTaskNanos); // local[*]: tasks of one JVM take turns on its replica
       sum.maxTaskNanos = inTask;
+      String executor = SparkEnv.get().executorId();
+      if (handoff && sum.gradient != null && LocalHandoff.available(executor)) {
+        String key = LocalHandoff.key(run, step, pid, TaskContext.get().attemptNumber());
+        LocalHandoff.put(key, sum.gradient);
+        sum.gradient = null;
+        sum.bytesOut = 0;
+        sum.handoffs.add(key);
+      }
       if (fail != null) {
         fail.maybeFail(step, pid);
       }
       return List.of(sum).iterator();
     }, true).treeAggregate(GradientSum.empty(), GradientSum::merge, GradientSum::merge, 2);
+    try {
+      return total.resolveHandoffs();
+    } finally {
+      LocalHandoff.clear(run, step);
+    }
+  }
+
+  /** The epoch's balanced layout, built on its first step; the previous epoch's is dropped. */
+  private JavaRDD<EpochShards.Shard<E>> shardsFor(long epoch) {
+    if (epoch != shardsEpoch) {
+      if (shards != null) {
+        shards.unpersist(false);
+      }
+      shards = EpochShards.build(train, plan, epoch, train.partitions());
+      shardsEpoch = epoch;
+    }
+    return shards;
+  }
+
+  /**
+   * Whether tasks running inside the driver (local mode) hand gradients over in memory (default)
+   * rather than through Spark's result path; off, local mode pays what a cluster pays.
+   */
+  public SparkStepRunner<E> withLocalHandoff(boolean enabled) {
+    this.localHandoff = enabled;
+    return this;
   }
 
   @Override
@@ -75,22 +117,22 @@ public final class SparkStepRunner<E> implements StepRunner {
     if (eval == null) {
       return null;
     }
-    Broadcast<float[]> bc = publish(version, values);
+    Broadcast<FloatArrays.Values> bc = publish(version, values);
     String run = runId;
     Objective<E> obj = objective;
     int micro = microBatch;
     return eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
-            held -> PartitionWork.evaluate(held, version, bc::value, block.examples(), micro)))
+            held -> PartitionWork.evaluate(held, version, () -> bc.value().get(), block.examples(), micro)))
         .treeAggregate(BatchStats.ZERO, BatchStats::plus, BatchStats::plus, 2);
   }
 
   /** The broadcast of {@code version}; the previous version's is destroyed once replaced. */
-  private Broadcast<float[]> publish(long version, float[] values) {
+  private Broadcast<FloatArrays.Values> publish(long version, float[] values) {
     if (version != publishedVersion) {
       if (published != null) {
         published.destroy();
       }
-      published = sc.broadcast(values.clone()); // the driver updates `values` in place next
+      published = sc.broadcast(new FloatArrays.Values(values.clone())); // the driver updates `values` in place next
       publishedVersion = version;
     }
     return published;
@@ -103,6 +145,10 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public void close() {
+    if (shards != null) {
+      shards.unpersist(false);
+      shards = null;
+    }
     if (published != null) {
       published.destroy();
       published = null;

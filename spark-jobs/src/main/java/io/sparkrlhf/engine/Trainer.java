@@ -114,6 +114,9 @@ public final class Trainer {
     long startStep = step;
     long runStart = System.nanoTime();
     boolean evaluatedAtCurrent = false;
+    if (step == 0 && options.evalEvery() > 0) {
+      evaluate(0, version, values, metrics).ifPresent(evaluations::add); // the baseline the curve starts from
+    }
     while (step < options.maxSteps() && (options.stopAfter() < 0 || step - startStep < options.stopAfter())) {
       long t0 = System.nanoTime();
       GradientSum sum = runner.gradients(step, version, values);

@@ -1,6 +1,7 @@
 package io.sparkrlhf.model.optim;
 
 import java.io.Serializable;
+import java.util.stream.IntStream;
 
 /**
  * AdamW on one flat parameter vector, as {@code torch.optim.AdamW} computes it (decoupled weight
@@ -15,6 +16,7 @@ import java.io.Serializable;
  */
 public final class AdamW implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final int CHUNK = 1 << 16;
 
   private final double beta1;
   private final double beta2;
@@ -46,14 +48,19 @@ public final class AdamW implements Serializable {
     step++;
     double correction1 = 1 - Math.pow(beta1, step);
     double correction2 = 1 - Math.pow(beta2, step);
-    for (int i = 0; i < params.length; i++) {
-      double p = params[i] * (1 - lr * weightDecay);
-      double g = grad[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      p -= lr * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + eps);
-      params[i] = (float) p;
-    }
+    // Element-wise, so chunks in parallel give exactly the sequential result.
+    int chunks = (params.length + CHUNK - 1) / CHUNK;
+    IntStream.range(0, chunks).parallel().forEach(c -> {
+      int end = Math.min(params.length, (c + 1) * CHUNK);
+      for (int i = c * CHUNK; i < end; i++) {
+        double p = params[i] * (1 - lr * weightDecay);
+        double g = grad[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * g;
+        v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+        p -= lr * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + eps);
+        params[i] = (float) p;
+      }
+    });
   }
 
   public long steps() {

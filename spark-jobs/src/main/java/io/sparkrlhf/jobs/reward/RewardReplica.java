@@ -106,23 +106,7 @@ final class RewardReplica implements Replica<PreferencePair> {
     for (PreferencePair p : pairs) {
       rows.add(sequence(p.prompt(), p.rejected()));
     }
-    int t = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
-    long[] ids = new long[2 * b * t];
-    long[] mask = new long[ids.length];
-    long tokens = 0;
-    for (int r = 0; r < rows.size(); r++) {
-      int[] row = rows.get(r);
-      for (int i = 0; i < t; i++) {
-        ids[r * t + i] = i < row.length ? row[i] : objective.padTokenId();
-        mask[r * t + i] = i < row.length ? 1 : 0;
-      }
-      tokens += row.length;
-    }
-    Shape shape = new Shape(2L * b, t);
-    NDArray idArray = scope.create(ids, shape);
-    NDArray maskArray = scope.create(mask, shape);
-    NDArray hidden = model.forwardHidden(ps, idArray, maskArray, null, training).hidden();
-    NDArray rewards = score.atLastToken(ps, hidden, maskArray, training).toType(DataType.FLOAT32, false); // (2B)
+    NDArray rewards = rewards(scope, rows, training); // (2B)
     NDArray chosen = rewards.get(new NDIndex("0:{}", b));
     NDArray rejected = rewards.get(new NDIndex("{}:", b));
     NDArray margin = null;
@@ -133,7 +117,34 @@ final class RewardReplica implements Replica<PreferencePair> {
       }
       margin = scope.create(m);
     }
+    long tokens = rows.stream().mapToLong(r -> r.length).sum();
     return new Scored(Losses.pairwiseReward(chosen, rejected, margin), b, tokens);
+  }
+
+  /** The reward of each sequence (prompt + response token ids), without gradients. */
+  float[] rewards(List<int[]> sequences) {
+    try (NDManager scope = manager.newSubManager()) {
+      return rewards(scope, sequences, false).toFloatArray();
+    }
+  }
+
+  /** Scores at each row's last token, rows right-padded into one batch: (rows) float32. */
+  private NDArray rewards(NDManager scope, List<int[]> rows, boolean training) {
+    int t = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
+    long[] ids = new long[rows.size() * t];
+    long[] mask = new long[ids.length];
+    for (int r = 0; r < rows.size(); r++) {
+      int[] row = rows.get(r);
+      for (int i = 0; i < t; i++) {
+        ids[r * t + i] = i < row.length ? row[i] : objective.padTokenId();
+        mask[r * t + i] = i < row.length ? 1 : 0;
+      }
+    }
+    Shape shape = new Shape(rows.size(), t);
+    NDArray idArray = scope.create(ids, shape);
+    NDArray maskArray = scope.create(mask, shape);
+    NDArray hidden = model.forwardHidden(ps, idArray, maskArray, null, training).hidden();
+    return score.atLastToken(ps, hidden, maskArray, training).toType(DataType.FLOAT32, false);
   }
 
   /** prompt + response, cut to the objective's max length (the end of a long answer is dropped, as TRL truncates). */
