@@ -12,15 +12,21 @@ conf="${RLHF_CONF:-$root/conf/yarn.conf}"
 [[ -f "$conf" ]] || { echo "conf not found: $conf" >&2; exit 1; }
 # DJL must never download: the native library comes from the jar.
 java_opts="-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true"
+cores="${EXECUTOR_CORES:-8}"
+# Training jobs: one task per executor (libtorch uses every core inside it); prepare: one per core.
+case "$1" in
+  sft|reward|ppo|pipeline) task_cpus="$cores" ;;
+  *) task_cpus=1 ;;
+esac
 exec "${SPARK_SUBMIT:-spark-submit}" \
   --master yarn --deploy-mode cluster \
   --queue "${QUEUE:-default}" \
   --name "rlhf-$1" \
   --class io.sparkrlhf.cli.RlhfCli \
   --num-executors "${EXECUTORS:-8}" \
-  --executor-cores "${EXECUTOR_CORES:-8}" \
+  --executor-cores "$cores" \
   --executor-memory "${EXECUTOR_MEMORY:-24g}" \
-  --conf spark.task.cpus="${EXECUTOR_CORES:-8}" \
+  --conf spark.task.cpus="$task_cpus" \
   --conf "spark.driver.extraJavaOptions=$java_opts" \
   --conf "spark.executor.extraJavaOptions=$java_opts" \
   --conf spark.yarn.maxAppAttempts=1 \

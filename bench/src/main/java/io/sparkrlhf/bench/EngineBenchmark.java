@@ -96,8 +96,9 @@ public final class EngineBenchmark {
       LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
       SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
       DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
-      List<ObjectNode> m = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective,
-          TrainerOptions.simple(4, 8, 4, 1e-4, 3));
+      // Through Spark's result path, as on a cluster (local mode would hand results over in memory).
+      List<ObjectNode> m = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null).withLocalHandoff(false),
+          objective, TrainerOptions.simple(4, 8, 4, 1e-4, 3));
       d.unpersist();
       ObjectNode last = m.get(m.size() - 1);
       int executors = last.path("executors").asInt();
@@ -117,7 +118,8 @@ public final class EngineBenchmark {
     Thread watcher = new Thread(() -> {
       long t0 = System.nanoTime();
       while (!Thread.currentThread().isInterrupted()) {
-        samples.add(new long[] {(System.nanoTime() - t0) / 1_000_000, rssKb()});
+        Runtime rt = Runtime.getRuntime();
+        samples.add(new long[] {(System.nanoTime() - t0) / 1_000_000, rssKb(), rssKb() - rt.totalMemory() / 1024});
         try {
           Thread.sleep(200);
         } catch (InterruptedException e) {
@@ -140,6 +142,12 @@ public final class EngineBenchmark {
     System.out.printf(Locale.ROOT, "memory: %d Spark steps in %.0f s; RSS %.1f MB at ~step 50, %.1f MB at step 500 "
         + "(growth %.2f%%), peak %.1f MB; loss %.3f -> %.3f%n", m.size(), seconds, early / 1024.0, late / 1024.0,
         100.0 * (late - early) / early, peak / 1024.0, m.get(0).path("loss").asDouble(), m.get(m.size() - 1).path("loss").asDouble());
+    StringBuilder series = new StringBuilder("  RSS / RSS outside the Java heap (MB) at ~step");
+    for (int tenth = 1; tenth <= 10; tenth++) {
+      long[] sample = samples.get(Math.min(samples.size() - 1, samples.size() * tenth / 10));
+      series.append(String.format(Locale.ROOT, " %d: %.0f/%.0f", 50 * tenth, sample[1] / 1024.0, sample[2] / 1024.0));
+    }
+    System.out.println(series);
   }
 
   private static long rssKb() {

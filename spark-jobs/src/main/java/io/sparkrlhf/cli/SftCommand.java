@@ -3,6 +3,7 @@ package io.sparkrlhf.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.jobs.sft.SftJob;
+import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.spark.SparkSessions;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -26,9 +27,10 @@ public final class SftCommand implements Callable<Integer> {
       config.overrides.add("model.path=" + ConfigUtil.quoteString(model));
     }
     Config conf = config.load();
+    RunFlags flags = run.flags(); // checked before Spark starts
     SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
     try {
-      return new SftJob(spark, conf, run.flags()).run().finished() ? 0 : 3;
+      return new SftJob(spark, conf, flags).run().finished() ? 0 : 3;
     } finally {
       spark.stop();
     }

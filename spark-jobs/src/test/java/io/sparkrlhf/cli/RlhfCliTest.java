@@ -36,5 +36,19 @@ class RlhfCliTest {
     StringWriter out = new StringWriter();
     new picocli.CommandLine(new RlhfCli()).setOut(new PrintWriter(out)).execute("--help");
     assertTrue(out.toString().contains("prepare") && out.toString().contains("generate-sample"), out.toString());
+    assertTrue(out.toString().contains("sft") && out.toString().contains("reward"), out.toString());
+  }
+
+  @Test
+  void trainingCommandsRejectBadFlagsAndKeysBeforeSparkStarts() {
+    StringWriter err = new StringWriter();
+    int both = RlhfCli.execute(new PrintWriter(err, true), "sft", "--resume", "--overwrite", "-o", dir.resolve("s").toString());
+    assertEquals(2, both);
+    assertTrue(err.toString().contains("--resume and --overwrite"), err.toString());
+    StringWriter err2 = new StringWriter();
+    int typo = RlhfCli.execute(new PrintWriter(err2, true), "reward", "--set", "reward.max-lenght=64");
+    assertEquals(2, typo);
+    assertTrue(err2.toString().contains("did you mean 'rlhf.reward.max-length'"), err2.toString());
+    assertTrue(!Files.exists(dir.resolve("s")));
   }
 }

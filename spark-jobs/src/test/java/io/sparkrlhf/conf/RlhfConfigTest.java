@@ -10,6 +10,8 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TrainingSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,5 +77,27 @@ class RlhfConfigTest {
     for (File f : files) {
       RlhfConfig.load(List.of(f), List.of()); // throws on an unknown key
     }
+    File[] presets = new File(confDir, "models").listFiles((d, n) -> n.endsWith(".conf"));
+    assertTrue(presets != null && presets.length >= 1, "conf/models/*.conf present");
+    for (File f : presets) {
+      Config c = RlhfConfig.load(List.of(new File(confDir, "k8s.conf"), f), List.of());
+      TrainingSettings sft = TrainingSettings.from(c, "sft");
+      TrainingSettings reward = TrainingSettings.from(c, "reward");
+      assertTrue(sft.loraEnabled() && reward.loraEnabled(), f + " trains LoRA adapters");
+    }
+  }
+
+  @Test
+  void trainingSettingsAreCheckedWithTheKeyInTheMessage() {
+    Config c = RlhfConfig.load(List.of(), List.of("sft.micro-batch=16", "sft.global-batch=8"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.from(c, "sft"));
+    assertTrue(e.getMessage().contains("rlhf.sft.") && e.getMessage().contains("micro-batch"), e.getMessage());
+    Config schedule = RlhfConfig.load(List.of(), List.of("reward.optimizer.schedule=exponential"));
+    IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.from(schedule, "reward"));
+    assertTrue(s.getMessage().contains("exponential"), s.getMessage());
+    Config typo = RlhfConfig.load(List.of(), List.of("sft.optimizer.lr=fast"));
+    IllegalArgumentException t = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.from(typo, "sft"));
+    assertTrue(t.getMessage().contains("optimizer.lr"), t.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new RunFlags(true, true, -1, null));
   }
 }

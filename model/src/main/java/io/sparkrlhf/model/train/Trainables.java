@@ -99,13 +99,16 @@ public final class Trainables {
     float[] flat = new float[(int) size];
     int at = 0;
     for (HfParameter p : parameters) {
-      NDArray grad = p.parameter().getArray().getGradient();
       float[] g;
-      if (grad.getDataType() == DataType.FLOAT32) {
-        g = grad.toFloatArray();
-      } else {
-        try (NDArray widened = grad.toType(DataType.FLOAT32, true)) {
-          g = widened.toFloatArray();
+      // getGradient() wraps .grad in a new handle attached to the parameter's manager: close it,
+      // or every step leaves one handle per tensor behind (.grad itself lives on in the parameter).
+      try (NDArray grad = p.parameter().getArray().getGradient()) {
+        if (grad.getDataType() == DataType.FLOAT32) {
+          g = grad.toFloatArray();
+        } else {
+          try (NDArray widened = grad.toType(DataType.FLOAT32, true)) {
+            g = widened.toFloatArray();
+          }
         }
       }
       if (p.transposed()) {
