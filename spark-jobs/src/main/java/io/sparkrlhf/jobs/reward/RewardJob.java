@@ -15,8 +15,6 @@ import io.sparkrlhf.model.config.ModelConfig;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -50,20 +48,10 @@ public final class RewardJob {
     RewardObjective objective = new RewardObjective(spec, maxLength, conf.getDouble("rlhf.reward.margin-scale"), pad,
         s.seed() + 2);
 
-    JavaRDD<PreferencePair> train = pairs(data, TableSet.TRAIN, 0);
-    JavaRDD<PreferencePair> eval = pairs(data, TableSet.EVAL, s.evalMaxExamples());
+    JavaRDD<PreferencePair> train = TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.TRAIN, 0, PreferencePair::fromRow);
+    JavaRDD<PreferencePair> eval =
+        TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.EVAL, s.evalMaxExamples(), PreferencePair::fromRow);
     return TrainingRun.train(spark, "reward", s, objective, spec, train, eval, flags,
         Map.of("data_generation", data.generation(), "max_length", maxLength));
-  }
-
-  private JavaRDD<PreferencePair> pairs(PreparedDataset data, String split, int limit) {
-    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(PreferencePairsTable.NAME, split)));
-    if (limit > 0) {
-      rows = rows.limit(limit);
-    }
-    if (split.equals(TableSet.EVAL) && rows.isEmpty()) {
-      return null;
-    }
-    return rows.javaRDD().map(PreferencePair::fromRow);
   }
 }

@@ -14,8 +14,6 @@ import io.sparkrlhf.jobs.train.TrainingSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** {@code rlhf sft}: causal-LM fine-tuning on {@code sft_packed}, full or LoRA, with eval loss and perplexity. */
@@ -40,21 +38,10 @@ public final class SftJob {
     ModelChoice.checkFits(spec.config(), tokenizer, data.manifest().path("seq_len").asInt(), "a packed block (seq_len)");
     spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop);
 
-    JavaRDD<SftExample> train = blocks(data, TableSet.TRAIN, 0);
-    JavaRDD<SftExample> eval = blocks(data, TableSet.EVAL, s.evalMaxExamples());
+    JavaRDD<SftExample> train = TrainingRun.examples(spark, data, SftPackedTable.NAME, TableSet.TRAIN, 0, SftExample::fromRow);
+    JavaRDD<SftExample> eval =
+        TrainingRun.examples(spark, data, SftPackedTable.NAME, TableSet.EVAL, s.evalMaxExamples(), SftExample::fromRow);
     return TrainingRun.train(spark, "sft", s, new SftObjective(spec), spec, train, eval, flags,
         Map.of("data_generation", data.generation()));
-  }
-
-  /** A split's blocks; null when it is empty (a tiny eval split may have none). */
-  private JavaRDD<SftExample> blocks(PreparedDataset data, String split, int limit) {
-    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(SftPackedTable.NAME, split)));
-    if (limit > 0) {
-      rows = rows.limit(limit);
-    }
-    if (split.equals(TableSet.EVAL) && rows.isEmpty()) {
-      return null;
-    }
-    return rows.javaRDD().map(SftExample::fromRow);
   }
 }

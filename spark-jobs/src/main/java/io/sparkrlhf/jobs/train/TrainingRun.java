@@ -28,6 +28,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import io.sparkrlhf.datasets.io.PreparedDataset;
+import io.sparkrlhf.datasets.tables.TableSet;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,6 +102,22 @@ public final class TrainingRun {
       throw new UncheckedIOException("cannot write the fresh base model to " + target + ": " + e.getMessage(), e);
     }
     return ModelSpec.at(target.toString(), conf, spec.precision(), spec.lora(), spec.loraSeed());
+  }
+
+  /**
+   * A split of a prepared table as examples; null for an empty eval split (a small sample may have
+   * none). {@code limit} > 0 keeps that many rows.
+   */
+  public static <E> JavaRDD<E> examples(SparkSession spark, PreparedDataset data, String table, String split, int limit,
+      Function<Row, E> fromRow) {
+    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(table, split)));
+    if (limit > 0) {
+      rows = rows.limit(limit);
+    }
+    if (split.equals(TableSet.EVAL) && rows.isEmpty()) {
+      return null;
+    }
+    return rows.javaRDD().map(fromRow);
   }
 
   /** Partitions to train on: as configured, or one per executor slot for a whole-executor task. */
