@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LocalHandoff {
   private static final ConcurrentHashMap<String, float[]> GRADIENTS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Published> VALUES = new ConcurrentHashMap<>();
+
+  private record Published(long version, float[] values) {}
 
   private LocalHandoff() {}
 
@@ -32,6 +35,27 @@ final class LocalHandoff {
       throw new IllegalStateException("no gradient handed over under " + key);
     }
     return g;
+  }
+
+  /**
+   * Local mode: the trainable values of {@code version}, read by tasks in this JVM instead of a
+   * broadcast (which would serialise them into blocks every step). The driver changes the array
+   * only after the step's job has finished.
+   */
+  static void publishValues(String runId, long version, float[] values) {
+    VALUES.put(runId, new Published(version, values));
+  }
+
+  static float[] values(String runId, long version) {
+    Published p = VALUES.get(runId);
+    if (p == null || p.version() != version) {
+      throw new IllegalStateException("run " + runId + ": values of version " + version + " were not published here");
+    }
+    return p.values();
+  }
+
+  static void forget(String runId) {
+    VALUES.remove(runId);
   }
 
   /** Drops what failed attempts of a step left behind. */

@@ -54,7 +54,7 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public GradientSum gradients(long step, long version, float[] values) {
-    Broadcast<FloatArrays.Values> bc = publish(version, values);
+    ValueSource source = publish(version, values);
     String run = runId;
     Objective<E> obj = objective;
     BatchPlan batches = plan;
@@ -67,7 +67,7 @@ public final class SparkStepRunner<E> implements StepRunner {
       List<E> mine = it.next().between(first, end);
       long queued = System.nanoTime();
       GradientSum sum = ReplicaRegistry.withReplica(run, obj,
-          held -> PartitionWork.gradients(held, version, () -> bc.value().get(), mine, micro, SparkEnv.get().executorId()));
+          held -> PartitionWork.gradients(held, version, source::get, mine, micro, SparkEnv.get().executorId()));
       long inTask = System.nanoTime() - queued;
       sum.maxWaitNanos = Math.max(0, inTask - sum.maxTaskNanos); // local[*]: tasks of one JVM take turns on its replica
       sum.maxTaskNanos = inTask;
@@ -104,8 +104,9 @@ public final class SparkStepRunner<E> implements StepRunner {
   }
 
   /**
-   * Whether tasks running inside the driver (local mode) hand gradients over in memory (default)
-   * rather than through Spark's result path; off, local mode pays what a cluster pays.
+   * Whether, in local mode, trainable values and gradients stay in this JVM's memory (default)
+   * instead of going through a broadcast and Spark's result path; off, local mode pays what a
+   * cluster pays.
    */
   public SparkStepRunner<E> withLocalHandoff(boolean enabled) {
     this.localHandoff = enabled;
@@ -117,17 +118,30 @@ public final class SparkStepRunner<E> implements StepRunner {
     if (eval == null) {
       return null;
     }
-    Broadcast<FloatArrays.Values> bc = publish(version, values);
+    ValueSource source = publish(version, values);
     String run = runId;
     Objective<E> obj = objective;
     int micro = microBatch;
     return eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
-            held -> PartitionWork.evaluate(held, version, () -> bc.value().get(), block.examples(), micro)))
+            held -> PartitionWork.evaluate(held, version, source::get, block.examples(), micro)))
         .treeAggregate(BatchStats.ZERO, BatchStats::plus, BatchStats::plus, 2);
   }
 
-  /** The broadcast of {@code version}; the previous version's is destroyed once replaced. */
-  private Broadcast<FloatArrays.Values> publish(long version, float[] values) {
+  /** Where tasks read the trainable values of a version: a broadcast, or (local mode) this JVM's memory. */
+  private interface ValueSource extends java.io.Serializable {
+    float[] get();
+  }
+
+  /**
+   * Publishes {@code version}: by broadcast (the previous version's is destroyed), or in local mode
+   * with the handoff on, in this JVM's memory, where every task runs anyway.
+   */
+  private ValueSource publish(long version, float[] values) {
+    String run = runId;
+    if (localHandoff && sc.isLocal()) {
+      LocalHandoff.publishValues(run, version, values);
+      return () -> LocalHandoff.values(run, version);
+    }
     if (version != publishedVersion) {
       if (published != null) {
         published.destroy();
@@ -135,7 +149,8 @@ public final class SparkStepRunner<E> implements StepRunner {
       published = sc.broadcast(new FloatArrays.Values(values.clone())); // the driver updates `values` in place next
       publishedVersion = version;
     }
-    return published;
+    Broadcast<FloatArrays.Values> bc = published;
+    return () -> bc.value().get();
   }
 
   @Override
@@ -154,6 +169,7 @@ public final class SparkStepRunner<E> implements StepRunner {
       published = null;
     }
     String run = runId;
+    LocalHandoff.forget(run);
     train.blocks().foreachPartition(it -> ReplicaRegistry.release(run)); // best effort: the executors that ran tasks
     ReplicaRegistry.release(runId);
   }
