@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,7 +35,6 @@ public final class ReplicaRegistry {
   private ReplicaRegistry() {}
 
   private static final class Slot {
-    final ReentrantLock lock = new ReentrantLock(true);
     Replica<?> replica;
     long version = -1;
   }
@@ -95,23 +93,19 @@ public final class ReplicaRegistry {
 
   private static <E, T> T onReplicaThread(String runId, Objective<E> objective, ai.djl.Device device,
       Function<Held<E>, T> work) {
+    // Only the replica thread gets here, so slots need no lock of their own.
     Slot slot = SLOTS.computeIfAbsent(runId, id -> new Slot());
-    slot.lock.lock();
-    try {
-      if (slot.replica == null) {
-        long t0 = System.nanoTime();
-        try {
-          slot.replica = objective.createReplica(device);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot build the replica of run " + runId + ": " + e.getMessage(), e);
-        }
-        LOG.info("run {}: replica built in {} ms ({} trainable values)", runId,
-            (System.nanoTime() - t0) / 1_000_000, slot.replica.trainables().size());
+    if (slot.replica == null) {
+      long t0 = System.nanoTime();
+      try {
+        slot.replica = objective.createReplica(device);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot build the replica of run " + runId + ": " + e.getMessage(), e);
       }
-      return work.apply(new Held<>(slot));
-    } finally {
-      slot.lock.unlock();
+      LOG.info("run {}: replica built in {} ms ({} trainable values)", runId,
+          (System.nanoTime() - t0) / 1_000_000, slot.replica.trainables().size());
     }
+    return work.apply(new Held<>(slot));
   }
 
   /** Closes and forgets run {@code runId}'s replica in this JVM (no-op if there is none). */

@@ -48,11 +48,6 @@ public record TrainerOptions(
         weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, resume, stopAfter);
   }
 
-  public TrainerOptions withResume(boolean r, long stop) {
-    return new TrainerOptions(maxSteps, globalBatch, microBatch, seed, lr, schedule, warmupSteps, beta1, beta2, eps,
-        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, r, stop);
-  }
-
   /** Defaults for tests and benchmarks: constant lr, no clipping, no eval or checkpoints. */
   public static TrainerOptions simple(long steps, int globalBatch, int microBatch, double lr, long seed) {
     return new TrainerOptions(steps, globalBatch, microBatch, seed, lr, LrSchedule.Kind.CONSTANT, 0, 0.9, 0.999, 1e-8,

@@ -20,8 +20,8 @@ public final class ModelChoice {
       ModelConfig config = FreshModel.config(conf.getConfig("rlhf.model.fresh"), tokenizer.path("vocab_size").asInt(0), eos);
       return ModelSpec.fresh(config, conf.getLong("rlhf.model.fresh.seed"), precision, s.lora(config), s.seed() + 1);
     }
-    ModelSpec probe = ModelSpec.at(path, hadoop, precision, null, 0);
-    return ModelSpec.at(path, hadoop, precision, s.lora(probe.config()), s.seed() + 1);
+    ModelSpec spec = ModelSpec.at(path, hadoop, precision, null, 0); // LoRA targets depend on the model's family
+    return spec.withLora(s.lora(spec.config()), s.seed() + 1);
   }
 
   /** The model must cover the tables' token ids and sequence length. */

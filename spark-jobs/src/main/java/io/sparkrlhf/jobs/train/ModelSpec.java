@@ -46,6 +46,11 @@ public record ModelSpec(
     };
   }
 
+  /** The same model with {@code adapters} to train (null: full fine-tuning). */
+  public ModelSpec withLora(LoraSettings adapters, long seed) {
+    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, adapters, seed, hadoopConf);
+  }
+
   /** A fresh model of {@code config}. */
   public static ModelSpec fresh(ModelConfig config, long seed, String precision, LoraSettings lora, long loraSeed) {
     return new ModelSpec(null, null, config.toHfJson(), seed, precision, lora, loraSeed, Map.of());
