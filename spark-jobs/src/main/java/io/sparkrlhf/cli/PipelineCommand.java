@@ -3,6 +3,7 @@ package io.sparkrlhf.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.ppo.PpoJob;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.reward.RewardJob;
 import io.sparkrlhf.jobs.sft.SftJob;
@@ -22,11 +23,12 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The embedded default, end to end on one machine: generate the sample dump (once), prepare it,
- * fine-tune the tiny model on it (SFT), then train the reward model from the SFT result. The
+ * fine-tune the tiny model on it (SFT), train the reward model from the SFT result, then PPO the SFT
+ * policy against that reward model. The
  * training stages replace their earlier output under the work directory.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward.")
+    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward -> ppo.")
 public final class PipelineCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineCommand.class);
 
@@ -42,6 +44,10 @@ public final class PipelineCommand implements Callable<Integer> {
     config.overrides.add(2, "reward.data=" + ConfigUtil.quoteString(prepared));
     config.overrides.add(3, "reward.output=" + ConfigUtil.quoteString(work + "/reward"));
     config.overrides.add(4, "reward.model=" + ConfigUtil.quoteString(work + "/sft"));
+    config.overrides.add(5, "ppo.policy=" + ConfigUtil.quoteString(work + "/sft"));
+    config.overrides.add(6, "ppo.reward=" + ConfigUtil.quoteString(work + "/reward"));
+    config.overrides.add(7, "ppo.prompts=" + ConfigUtil.quoteString(prepared));
+    config.overrides.add(8, "ppo.output=" + ConfigUtil.quoteString(work + "/ppo"));
     Config conf = config.load();
     if (!new File(dump).isDirectory()) {
       LOG.info("pipeline: generating the sample dump in {}", dump);
@@ -60,6 +66,8 @@ public final class PipelineCommand implements Callable<Integer> {
       Trainer.Result reward = new RewardJob(spark, conf, replace).run();
       reward.lastEvaluation().ifPresent(e -> LOG.info("pipeline: reward model held-out accuracy {} on {} pairs ({}/reward/eval.json)",
           String.format(java.util.Locale.ROOT, "%.3f", e.stats().accuracy()), e.stats().examples(), work));
+      PpoJob.Summary ppo = new PpoJob(spark, conf, replace).run();
+      LOG.info("pipeline: PPO {} ({}/ppo/eval.json)", PpoJob.describe(ppo), work);
       return 0;
     } finally {
       spark.stop();

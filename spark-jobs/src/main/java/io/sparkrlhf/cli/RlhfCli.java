@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RlhfCli.Version.class,
     description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO.",
-    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, GenerateSampleCommand.class,
+    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
 

@@ -6,7 +6,7 @@ package io.sparkrlhf.engine;
  * O(1) expected time, so every task finds the same global batch without materialising a shuffled
  * copy of the index.
  */
-public final class EpochPermutation {
+public final class EpochPermutation implements java.io.Serializable {
   private static final int ROUNDS = 4;
 
   private final long n;

@@ -18,16 +18,21 @@ import scala.Tuple2;
  * its index range, while the batches themselves (which examples, in which order) stay those of the
  * {@link BatchPlan}, whatever the partition count.
  */
-final class EpochShards {
+public final class EpochShards {
   private EpochShards() {}
 
   /** A partition's share of an epoch: positions in the epoch's order (ascending) and their examples. */
-  record Shard<E>(long[] positions, List<E> examples) implements Serializable {
+  public record Shard<E>(long[] positions, List<E> examples) implements Serializable {
     /** Examples at positions in [from, to), in order. */
-    List<E> between(long from, long to) {
+    public List<E> between(long from, long to) {
       int a = lowerBound(from);
       int b = lowerBound(to);
       return examples.subList(a, b);
+    }
+
+    /** The positions in [from, to), in order (those of {@link #between}). */
+    public long[] positionsBetween(long from, long to) {
+      return java.util.Arrays.copyOfRange(positions, lowerBound(from), lowerBound(to));
     }
 
     private int lowerBound(long key) {
@@ -45,7 +50,7 @@ final class EpochShards {
     }
   }
 
-  static <E> JavaRDD<Shard<E>> build(DistributedData<E> data, BatchPlan plan, long epoch, int partitions) {
+  public static <E> JavaRDD<Shard<E>> build(DistributedData<E> data, BatchPlan plan, long epoch, int partitions) {
     long used = plan.stepsPerEpoch() * plan.globalBatch();
     long n = plan.datasetSize();
     long seed = plan.seed();

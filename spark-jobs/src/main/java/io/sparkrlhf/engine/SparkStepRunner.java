@@ -2,11 +2,8 @@ package io.sparkrlhf.engine;
 
 import java.util.Collections;
 import java.util.List;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One step = one Spark job: each task brings its executor's replica to the step's version (values
@@ -22,9 +19,7 @@ public final class SparkStepRunner<E> implements StepRunner {
   private final BatchPlan plan;
   private final int microBatch;
   private final FailureInjection failure;
-  private Broadcast<FloatArrays.Values> published;
-  private long publishedVersion = -1;
-  private boolean localHandoff = true;
+  private final ValuePublisher publisher;
   private JavaRDD<EpochShards.Shard<E>> shards;
   private long shardsEpoch = -1;
 
@@ -38,6 +33,7 @@ public final class SparkStepRunner<E> implements StepRunner {
     this.plan = new BatchPlan(train.size(), globalBatch, seed);
     this.microBatch = Engines.requirePositive(microBatch, "micro batch size");
     this.failure = failure;
+    this.publisher = new ValuePublisher(sc, runId);
   }
 
   @Override
@@ -54,41 +50,13 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public GradientSum gradients(long step, long version, float[] values) {
-    ValueSource source = publish(version, values);
-    String run = runId;
-    Objective<E> obj = objective;
+    ValueSource source = publisher.publish(version, values);
     BatchPlan batches = plan;
-    int micro = microBatch;
-    FailureInjection fail = failure;
-    boolean handoff = localHandoff;
     long first = (step % batches.stepsPerEpoch()) * batches.globalBatch();
     long end = first + batches.globalBatch();
-    GradientSum total = shardsFor(batches.epochOf(step)).mapPartitionsWithIndex((pid, it) -> {
-      List<E> mine = it.next().between(first, end);
-      long queued = System.nanoTime();
-      GradientSum sum = ReplicaRegistry.withReplica(run, obj,
-          held -> PartitionWork.gradients(held, version, source::get, mine, micro, SparkEnv.get().executorId()));
-      long inTask = System.nanoTime() - queued;
-      sum.maxWaitNanos = Math.max(0, inTask - sum.maxTaskNanos); // local[*]: tasks of one JVM take turns on its replica
-      sum.maxTaskNanos = inTask;
-      String executor = SparkEnv.get().executorId();
-      if (handoff && sum.gradient != null && LocalHandoff.available(executor)) {
-        String key = LocalHandoff.key(run, step, pid, TaskContext.get().attemptNumber());
-        LocalHandoff.put(key, sum.gradient);
-        sum.gradient = null;
-        sum.bytesOut = 0;
-        sum.handoffs.add(key);
-      }
-      if (fail != null) {
-        fail.maybeFail(step, pid);
-      }
-      return List.of(sum).iterator();
-    }, true).treeAggregate(GradientSum.empty(), GradientSum::merge, GradientSum::merge, 2);
-    try {
-      return total.resolveHandoffs();
-    } finally {
-      LocalHandoff.clear(run, step);
-    }
+    StepJob.Selector<EpochShards.Shard<E>, E> mine = (pid, shard) -> shard.between(first, end);
+    return StepJob.gradients(shardsFor(batches.epochOf(step)), mine, runId, objective, step, version, source,
+        microBatch, failure, publisher.inMemory());
   }
 
   /** The epoch's balanced layout, built on its first step; the previous epoch's is dropped. */
@@ -109,7 +77,7 @@ public final class SparkStepRunner<E> implements StepRunner {
    * cluster pays.
    */
   public SparkStepRunner<E> withLocalHandoff(boolean enabled) {
-    this.localHandoff = enabled;
+    publisher.withLocalHandoff(enabled);
     return this;
   }
 
@@ -118,39 +86,13 @@ public final class SparkStepRunner<E> implements StepRunner {
     if (eval == null) {
       return null;
     }
-    ValueSource source = publish(version, values);
+    ValueSource source = publisher.publish(version, values);
     String run = runId;
     Objective<E> obj = objective;
     int micro = microBatch;
     return eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
             held -> PartitionWork.evaluate(held, version, source::get, block.examples(), micro)))
         .treeAggregate(BatchStats.ZERO, BatchStats::plus, BatchStats::plus, 2);
-  }
-
-  /** Where tasks read the trainable values of a version: a broadcast, or (local mode) this JVM's memory. */
-  private interface ValueSource extends java.io.Serializable {
-    float[] get();
-  }
-
-  /**
-   * Publishes {@code version}: by broadcast (the previous version's is destroyed), or in local mode
-   * with the handoff on, in this JVM's memory, where every task runs anyway.
-   */
-  private ValueSource publish(long version, float[] values) {
-    String run = runId;
-    if (localHandoff && sc.isLocal()) {
-      LocalHandoff.publishValues(run, version, values);
-      return () -> LocalHandoff.values(run, version);
-    }
-    if (version != publishedVersion) {
-      if (published != null) {
-        published.destroy();
-      }
-      published = sc.broadcast(new FloatArrays.Values(values.clone())); // the driver updates `values` in place next
-      publishedVersion = version;
-    }
-    Broadcast<FloatArrays.Values> bc = published;
-    return () -> bc.value().get();
   }
 
   @Override
@@ -164,12 +106,8 @@ public final class SparkStepRunner<E> implements StepRunner {
       shards.unpersist(false);
       shards = null;
     }
-    if (published != null) {
-      published.destroy();
-      published = null;
-    }
+    publisher.close();
     String run = runId;
-    LocalHandoff.forget(run);
     train.blocks().foreachPartition(it -> ReplicaRegistry.release(run)); // best effort: the executors that ran tasks
     ReplicaRegistry.release(runId);
   }

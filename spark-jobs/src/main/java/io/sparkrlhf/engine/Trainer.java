@@ -1,9 +1,6 @@
 package io.sparkrlhf.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrlhf.model.optim.AdamW;
-import io.sparkrlhf.model.optim.GradientClipping;
-import io.sparkrlhf.model.optim.LrSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,11 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's loop: for each step, summed gradients from the {@link StepRunner}; average over the
- * batch's weight; skip the step (with a warning) if the loss or any gradient is not finite; clip by
- * global norm; AdamW at the schedule's rate; publish the next version. Evaluates, logs, writes
- * metrics and checkpoints as {@link TrainerOptions} say, and resumes from the newest committed
- * checkpoint.
+ * The driver's run around the steps: resumes from the newest committed checkpoint (parameters,
+ * optimizer, the step program's own state), runs each step through its {@link StepProgram} (which
+ * updates the parameters through the {@link Optimizer}), evaluates, logs progress, writes metrics
+ * and checkpoints as {@link TrainerOptions} say.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -33,8 +29,7 @@ public final class Trainer {
   private final String runId;
   private final String output;
   private final Configuration conf;
-  private final Objective<?> objective;
-  private final StepRunner runner;
+  private final StepProgram program;
   private final TrainerOptions options;
 
   /** An evaluation: the step it followed and its statistics. */
@@ -49,32 +44,36 @@ public final class Trainer {
   }
 
   /**
+   * One optimizer update per step from {@code runner} (SFT, reward modelling).
+   *
    * @param output where checkpoints, metrics.jsonl and plots go (any Hadoop filesystem), or null for
    *     none (tests, benchmarks)
    */
   public Trainer(String name, String runId, String output, Configuration conf, Objective<?> objective, StepRunner runner,
       TrainerOptions options) {
+    this(name, runId, output, conf, new GradientStepProgram(objective, runner), options);
+  }
+
+  /** Steps as {@code program} defines them (PPO: a rollout, then several updates). */
+  public Trainer(String name, String runId, String output, Configuration conf, StepProgram program,
+      TrainerOptions options) {
     this.name = name;
     this.runId = runId;
     this.output = output;
     this.conf = conf;
-    this.objective = objective;
-    this.runner = runner;
+    this.program = program;
     this.options = options;
   }
 
   public Result run() {
-    StepRunner.Initial initial = runner.initialize();
+    StepRunner.Initial initial = program.initialize();
     TrainableLayout layout = initial.layout();
     float[] values = initial.values().clone();
-    AdamW adam = new AdamW(values.length, options.beta1(), options.beta2(), options.eps(), options.weightDecay());
-    LrSchedule schedule = options.lrSchedule();
-    BatchPlan plan = runner.plan();
+    Optimizer optimizer = new Optimizer(name, layout, options);
+    BatchPlan plan = program.plan();
     CheckpointStore store = output == null ? null : new CheckpointStore(output, conf, options.keepCheckpoints());
     MetricsLog metrics = output == null ? new MetricsLog("unused", conf) : new MetricsLog(output, conf);
     long step = 0;
-    long version = 0;
-    long skipped = 0;
     if (options.resume() && store != null) {
       Optional<CheckpointStore.Committed> latest = store.latest();
       if (latest.isPresent()) {
@@ -90,10 +89,10 @@ public final class Trainer {
                 + options.globalBatch());
           }
           values = TrainerState.readValues(local, layout);
-          TrainerState.restoreOptimizer(local, adam);
+          TrainerState.restoreOptimizer(local, optimizer.adam());
+          program.restore(TrainerState.readProgramState(local));
           step = state.step();
-          version = state.version();
-          skipped = state.skippedSteps();
+          optimizer.restore(state.version(), state.skippedSteps());
         } catch (IOException e) {
           throw new UncheckedIOException("cannot resume from " + latest.get().path() + ": " + e.getMessage(), e);
         } finally {
@@ -115,83 +114,34 @@ public final class Trainer {
     long runStart = System.nanoTime();
     boolean evaluatedAtCurrent = false;
     if (step == 0 && options.evalEvery() > 0) {
-      evaluate(0, version, values, metrics).ifPresent(evaluations::add); // the baseline the curve starts from
+      evaluate(0, optimizer.version(), values, metrics).ifPresent(evaluations::add); // the curve's baseline
     }
     while (step < options.maxSteps() && (options.stopAfter() < 0 || step - startStep < options.stopAfter())) {
-      long t0 = System.nanoTime();
-      GradientSum sum = runner.gradients(step, version, values);
-      long computed = System.nanoTime();
-      BatchStats stats = sum.stats();
-      float[] grad = sum.gradient();
-      double loss = stats.loss();
-      boolean finite = grad != null && stats.weight() > 0 && Double.isFinite(loss);
-      if (finite) {
-        double scale = 1.0 / stats.weight();
-        for (int i = 0; i < grad.length; i++) {
-          grad[i] = (float) (grad[i] * scale);
-        }
-        finite = GradientClipping.allFinite(grad);
-      }
-      double lr = schedule.at(step);
-      double norm = Double.NaN;
-      if (finite) {
-        norm = options.maxGradNorm() > 0 ? GradientClipping.clip(grad, options.maxGradNorm()) : GradientClipping.norm(grad);
-        adam.step(values, grad, lr);
-        version++;
-      } else {
-        skipped++;
-        LOG.warn("{}: step {} skipped: loss {}, non-finite gradients in {} (the parameters stay at version {}; {} "
-            + "steps skipped so far)", name, step, loss, grad == null ? "-" : layout.nonFinite(grad), version, skipped);
-      }
-      long updated = System.nanoTime();
+      ObjectNode line = metrics.newLine("train", step + 1);
+      program.step(step, values, optimizer, line);
       step++;
       evaluatedAtCurrent = false;
-
-      ObjectNode line = metrics.newLine("train", step);
-      line.put("epoch", plan.epochOf(step - 1));
-      line.put("loss", loss);
-      if (objective.reportsAccuracy()) {
-        line.put("accuracy", stats.accuracy());
-      }
-      line.put("lr", lr);
-      line.put("grad_norm", norm);
-      line.put("skipped", !finite);
-      line.put("examples", stats.examples());
-      line.put("tokens", stats.tokens());
-      double stepSeconds = (updated - t0) / 1e9;
-      line.put("step_s", stepSeconds);
-      line.put("tokens_per_s", stats.tokens() / stepSeconds);
-      line.put("compute_s", sum.maxComputeNanos / 1e9);
-      line.put("transfer_s", sum.maxTransferNanos / 1e9);
-      line.put("replica_wait_s", sum.maxWaitNanos / 1e9);
-      line.put("overhead_s", Math.max(0, (computed - t0) - sum.maxTaskNanos) / 1e9);
-      line.put("update_s", (updated - computed) / 1e9);
-      line.put("bytes_in", sum.bytesIn);
-      line.put("bytes_out", sum.bytesOut);
-      line.put("tasks", sum.tasks);
-      line.put("executors", sum.executors.size());
       metrics.add(line);
       if (step % options.logEvery() == 0 || step == options.maxSteps()) {
-        logProgress(step, startStep, runStart, loss, stats, lr, norm, sum, stepSeconds);
+        logProgress(step, startStep, runStart, line);
       }
-
       if (options.evalEvery() > 0 && step % options.evalEvery() == 0) {
-        evaluate(step, version, values, metrics).ifPresent(evaluations::add);
+        evaluate(step, optimizer.version(), values, metrics).ifPresent(evaluations::add);
         evaluatedAtCurrent = true;
       }
       if (store != null && options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0
           && step < options.maxSteps()) {
-        lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, adam, step, version, skipped));
+        lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, optimizer, step));
       } else if (output != null && step % 10 == 0) {
         metrics.flush();
       }
     }
     boolean finished = step >= options.maxSteps();
     if (finished && !evaluatedAtCurrent) {
-      evaluate(step, version, values, metrics).ifPresent(evaluations::add);
+      evaluate(step, optimizer.version(), values, metrics).ifPresent(evaluations::add);
     }
     if (store != null && (lastCheckpoint.isEmpty() || lastCheckpoint.get().step() != step)) {
-      lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, adam, step, version, skipped));
+      lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, optimizer, step));
     }
     if (output != null) {
       metrics.flush();
@@ -200,39 +150,28 @@ public final class Trainer {
     if (!finished) {
       LOG.info("{}: stopped after step {} of {} as asked; continue with --resume", name, step, options.maxSteps());
     }
-    return new Result(layout, values, step, skipped, evaluations, lastCheckpoint, finished, metrics.lines());
+    return new Result(layout, values, step, optimizer.skipped(), evaluations, lastCheckpoint, finished, metrics.lines());
   }
 
   private Optional<Evaluation> evaluate(long step, long version, float[] values, MetricsLog metrics) {
-    long t0 = System.nanoTime();
-    BatchStats eval = runner.evaluate(version, values);
+    ObjectNode line = metrics.newLine("eval", step);
+    BatchStats eval = program.evaluate(step, version, values, line);
     if (eval == null) {
       return Optional.empty();
     }
-    ObjectNode line = metrics.newLine("eval", step);
-    line.put("eval_loss", eval.loss());
-    if (objective.reportsAccuracy()) {
-      line.put("eval_accuracy", eval.accuracy());
-    } else {
-      line.put("eval_perplexity", Math.exp(eval.loss()));
-    }
-    line.put("eval_examples", eval.examples());
-    line.put("eval_s", (System.nanoTime() - t0) / 1e9);
     metrics.add(line);
-    LOG.info("{}: eval after step {}: loss {}{} over {} examples", name, step, fmt(eval.loss()),
-        objective.reportsAccuracy() ? ", accuracy " + fmt(eval.accuracy()) : ", perplexity " + fmt(Math.exp(eval.loss())),
-        eval.examples());
+    LOG.info("{}: eval after step {}: {}", name, step, program.describeEvaluation(line));
     return Optional.of(new Evaluation(step, eval));
   }
 
   private CheckpointStore.Committed checkpoint(CheckpointStore store, MetricsLog metrics, TrainableLayout layout,
-      float[] values, AdamW adam, long step, long version, long skipped) {
+      float[] values, Optimizer optimizer, long step) {
     Path staged = tempDir("rlhf-checkpoint-");
     try {
-      objective.writeModel(staged, layout, values);
-      BatchPlan plan = runner.plan();
-      new TrainerState(step, version, skipped, options.seed(), plan.datasetSize(), options.globalBatch())
-          .write(staged, adam, runId);
+      program.writeModel(staged, layout, values);
+      BatchPlan plan = program.plan();
+      new TrainerState(step, optimizer.version(), optimizer.skipped(), options.seed(), plan.datasetSize(),
+          options.globalBatch()).write(staged, optimizer.adam(), runId, program.state());
       CheckpointStore.Committed c = store.commit(step, staged);
       metrics.flush();
       return c;
@@ -261,22 +200,12 @@ public final class Trainer {
     }
   }
 
-  private void logProgress(long step, long startStep, long runStart, double loss, BatchStats stats, double lr,
-      double norm, GradientSum sum, double stepSeconds) {
+  private void logProgress(long step, long startStep, long runStart, ObjectNode line) {
     double elapsed = (System.nanoTime() - runStart) / 1e9;
     double perStep = elapsed / (step - startStep);
     long eta = Math.round(perStep * (options.maxSteps() - step));
-    LOG.info(String.format(Locale.ROOT,
-        "%s step %d/%d loss %.4f%s lr %.2e grad-norm %.3f | %.0f tok/s, step %.2f s (compute %.2f, transfer %.2f, "
-            + "waiting for the replica %.2f, Spark overhead %.2f) | ETA %dm%02ds",
-        name, step, options.maxSteps(), loss, objective.reportsAccuracy() ? String.format(Locale.ROOT, " acc %.3f",
-            stats.accuracy()) : "", lr, norm, stats.tokens() / stepSeconds, stepSeconds, sum.maxComputeNanos / 1e9,
-        sum.maxTransferNanos / 1e9, sum.maxWaitNanos / 1e9, Math.max(0, stepSeconds - sum.maxTaskNanos / 1e9),
-        eta / 60, eta % 60));
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+    LOG.info(String.format(Locale.ROOT, "%s step %d/%d %s | ETA %dm%02ds", name, step, options.maxSteps(),
+        program.progress(line), eta / 60, eta % 60));
   }
 
   private static Path tempDir(String prefix) {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Stream;
 
 /**
  * The trainer's side of a checkpoint: {@code trainer_state.json} (the next step, parameter version,
@@ -29,6 +30,11 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
   private static final long MAGIC = 0x524c484641444d4dL; // "RLHFADMM"
 
   public void write(Path dir, AdamW adam, String runId) throws IOException {
+    write(dir, adam, runId, null);
+  }
+
+  /** @param program the step program's own state ({@link StepProgram#state}), or null */
+  public void write(Path dir, AdamW adam, String runId, JsonNode program) throws IOException {
     ObjectNode n = JSON.createObjectNode();
     n.put("step", step);
     n.put("version", version);
@@ -38,6 +44,9 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
     n.put("dataset_size", datasetSize);
     n.put("global_batch", globalBatch);
     n.put("run_id", runId);
+    if (program != null) {
+      n.set("program", program);
+    }
     Files.write(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER)), 1 << 16))) {
       out.writeLong(MAGIC);
@@ -65,6 +74,12 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
         n.path("seed").asLong(), n.path("dataset_size").asLong(), n.path("global_batch").asInt());
   }
 
+  /** The step program's state saved with the checkpoint, or null. */
+  public static JsonNode readProgramState(Path dir) throws IOException {
+    JsonNode program = JSON.readTree(dir.resolve(FILE).toFile()).get("program");
+    return program == null || program.isNull() ? null : program;
+  }
+
   /** Restores AdamW from {@code optimizer.bin}. */
   public static void restoreOptimizer(Path dir, AdamW adam) throws IOException {
     Path file = dir.resolve(OPTIMIZER);
@@ -90,29 +105,56 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
     }
   }
 
-  /** The trainable values as the objective wrote them (model or adapter_model safetensors), by name. */
+  /**
+   * The trainable values as the objective wrote them (model or adapter_model safetensors, and any
+   * extra heads in their own files, e.g. PPO's value_head.safetensors), by name.
+   */
   public static float[] readValues(Path dir, TrainableLayout layout) throws IOException {
     String prefix = Files.exists(dir.resolve("adapter_model.safetensors"))
         || Files.exists(dir.resolve("adapter_model.safetensors.index.json")) ? "adapter_model" : "model";
     float[] flat = new float[layout.size()];
     int at = 0;
-    try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(dir, prefix)) {
-      for (int i = 0; i < layout.names().size(); i++) {
-        String name = layout.names().get(i);
-        if (!tensors.names().contains(name) && tensors.names().contains(PEFT_PREFIX + name)) {
-          name = PEFT_PREFIX + name; // a module trained in full beside LoRA adapters (modules_to_save)
+    java.util.List<CheckpointTensors> files = new java.util.ArrayList<>();
+    try {
+      files.add(CheckpointTensors.openPrefixed(dir, prefix));
+      try (Stream<Path> list = Files.list(dir)) {
+        for (Path f : list.sorted().toList()) {
+          String file = f.getFileName().toString();
+          if (file.endsWith(".safetensors") && !file.startsWith("model") && !file.startsWith("adapter_model")) {
+            files.add(CheckpointTensors.openPrefixed(dir, file.substring(0, file.length() - ".safetensors".length())));
+          }
         }
-        if (!tensors.names().contains(name)) {
-          throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + name
+      }
+      for (int i = 0; i < layout.names().size(); i++) {
+        String wanted = layout.names().get(i);
+        CheckpointTensors holder = null;
+        String name = wanted;
+        for (CheckpointTensors t : files) {
+          if (t.names().contains(wanted)) {
+            holder = t;
+            break;
+          }
+          if (t.names().contains(PEFT_PREFIX + wanted)) {
+            holder = t; // a module trained in full beside LoRA adapters (modules_to_save)
+            name = PEFT_PREFIX + wanted;
+            break;
+          }
+        }
+        if (holder == null) {
+          throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + wanted
               + ": it was written by a different model or training mode (full vs LoRA)");
         }
-        if (!Arrays.equals(tensors.info(name).shape(), layout.shapes().get(i))) {
+        if (!Arrays.equals(holder.info(name).shape(), layout.shapes().get(i))) {
           throw new IllegalArgumentException("checkpoint " + dir + ": " + name + " has shape "
-              + Arrays.toString(tensors.info(name).shape()) + ", the model " + Arrays.toString(layout.shapes().get(i)));
+              + Arrays.toString(holder.info(name).shape()) + ", the model " + Arrays.toString(layout.shapes().get(i)));
         }
-        float[] v = tensors.readFloats(name);
+        float[] v = holder.readFloats(name);
         System.arraycopy(v, 0, flat, at, v.length);
         at += v.length;
+      }
+    } finally {
+      for (CheckpointTensors t : files) {
+        t.close();
       }
     }
     return flat;

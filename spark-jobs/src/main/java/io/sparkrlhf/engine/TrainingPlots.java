@@ -30,7 +30,22 @@ public final class TrainingPlots {
       new Figure("throughput.png", "Throughput", "tokens/s", List.<String[]>of(new String[] {"train", "tokens_per_s"})),
       new Figure("step_time.png", "Step time", "seconds", List.of(new String[] {"train", "compute_s"},
           new String[] {"train", "transfer_s"}, new String[] {"train", "replica_wait_s"}, new String[] {"train", "overhead_s"},
-          new String[] {"train", "update_s"})));
+          new String[] {"train", "update_s"})),
+      // PPO (TRL's metric names)
+      new Figure("reward.png", "Reward-model score", "score", List.of(new String[] {"train", "env/reward_mean"},
+          new String[] {"eval", "eval/reward_mean"})),
+      new Figure("kl.png", "KL to the reference (per response)", "nats", List.of(new String[] {"train", "objective/kl"},
+          new String[] {"eval", "eval/kl"})),
+      new Figure("kl_coef.png", "KL coefficient", "beta", List.<String[]>of(new String[] {"train", "objective/kl_coef"})),
+      new Figure("ppo_losses.png", "PPO losses", "loss", List.of(new String[] {"train", "ppo/loss/policy"},
+          new String[] {"train", "ppo/loss/value"})),
+      new Figure("clipfrac.png", "Clipped fraction", "fraction", List.of(new String[] {"train", "ppo/policy/clipfrac"},
+          new String[] {"train", "ppo/val/clipfrac"})),
+      new Figure("response_length.png", "Response length", "tokens", List.of(
+          new String[] {"train", "tokens/responses_len_mean"}, new String[] {"eval", "eval/response_length"})),
+      new Figure("ppo_time.png", "PPO iteration time", "seconds", List.of(new String[] {"train", "time/ppo/rollout"},
+          new String[] {"train", "time/ppo/forward_pass"}, new String[] {"train", "time/ppo/scoring"},
+          new String[] {"train", "time/ppo/optimize_step"})));
 
   /** Writes the charts that have data into {@code dir}; returns the files written. */
   public static List<Path> write(List<? extends JsonNode> lines, Path dir) throws IOException {

@@ -26,7 +26,34 @@ public final class Generator {
   public record Result(int[][] tokens, float[][] logprobs, int[] lengths) {}
 
   public static Result generate(DecoderLM model, List<int[]> prompts, SamplingConfig config, NDManager parent) {
+    long[] seeds = new long[prompts.size()];
+    int[] limits = new int[prompts.size()];
+    for (int r = 0; r < seeds.length; r++) {
+      seeds[r] = config.seed() * 1_000_003L + r;
+      limits[r] = config.maxNewTokens();
+    }
+    return generate(model, prompts, config, seeds, limits, parent);
+  }
+
+  /**
+   * As {@link #generate(DecoderLM, List, SamplingConfig, NDManager)}, with each row's sampling seed
+   * and its own limit of new tokens (at most {@code config.maxNewTokens()}): a row's tokens then
+   * depend on its prompt and seed, not on which rows share its batch (PPO's length sampler and
+   * retried rollouts need that). Rows past their limit are padded like stopped rows.
+   */
+  public static Result generate(DecoderLM model, List<int[]> prompts, SamplingConfig config, long[] rowSeeds,
+      int[] rowMaxNewTokens, NDManager parent) {
     int b = prompts.size();
+    if (rowSeeds.length != b || rowMaxNewTokens.length != b) {
+      throw new IllegalArgumentException(b + " prompts but " + rowSeeds.length + " seeds and " + rowMaxNewTokens.length
+          + " length limits");
+    }
+    for (int limit : rowMaxNewTokens) {
+      if (limit < 1 || limit > config.maxNewTokens()) {
+        throw new IllegalArgumentException("a row's limit of new tokens must be in 1.." + config.maxNewTokens()
+            + ", found " + limit);
+      }
+    }
     int promptLength = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
     int vocab = model.config().vocabSize();
     int total = promptLength + config.maxNewTokens();
@@ -45,7 +72,7 @@ public final class Generator {
     }
     List<TokenSampler> samplers = new ArrayList<>();
     for (int r = 0; r < b; r++) {
-      samplers.add(new TokenSampler(config, config.seed() * 1_000_003L + r));
+      samplers.add(new TokenSampler(config, rowSeeds[r]));
     }
     int[][] tokens = new int[b][config.maxNewTokens()];
     float[][] logprobs = new float[b][config.maxNewTokens()];
@@ -85,7 +112,7 @@ public final class Generator {
             token = (int) pick[0];
             logprobs[r][step] = (float) Double.longBitsToDouble(pick[1]);
             lengths[r]++;
-            done[r] = token == config.eosTokenId();
+            done[r] = token == config.eosTokenId() || lengths[r] >= rowMaxNewTokens[r];
           }
           tokens[r][step] = token;
           ids[r * total + known] = token;

@@ -122,8 +122,13 @@ public final class TrainingRun {
 
   /** Partitions to train on: as configured, or one per executor slot for a whole-executor task. */
   public static int partitions(SparkSession spark, TrainingSettings s) {
-    if (s.partitions() > 0) {
-      return s.partitions();
+    return partitions(spark, s.partitions());
+  }
+
+  /** {@code configured} partitions, or (0) one per executor slot for a whole-executor task. */
+  public static int partitions(SparkSession spark, int configured) {
+    if (configured > 0) {
+      return configured;
     }
     int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
     return Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);

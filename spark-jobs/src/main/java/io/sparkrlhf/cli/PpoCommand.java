@@ -1,0 +1,71 @@
+package io.sparkrlhf.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.sparkrlhf.jobs.ppo.PpoJob;
+import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.spark.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ppo", mixinStandardHelpOptions = true,
+    description = "PPO with a KL penalty (StackLLaMA / TRL): rollouts on executors, reward-model scores, clipped "
+        + "policy and value losses, updates all-reduced on the driver.")
+public final class PpoCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(PpoCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--policy", paramLabel = "PATH", description = "SFT output, model or adapter directory; replaces ppo.policy.")
+  String policy;
+
+  @Option(names = "--reward", paramLabel = "PATH", description = "Reward run or model directory; replaces ppo.reward.")
+  String reward;
+
+  @Option(names = "--prompts", paramLabel = "PATH", description = "Prepared tables (root) with rl_prompts; replaces ppo.prompts.")
+  String prompts;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Run directory; replaces ppo.output.")
+  String output;
+
+  @Option(names = "--resume", description = "Continue from the newest committed checkpoint in the output directory.")
+  boolean resume;
+
+  @Option(names = "--overwrite", description = "Delete an earlier run in the output directory first.")
+  boolean overwrite;
+
+  @Option(names = "--stop-after", paramLabel = "ITERATIONS", defaultValue = "-1",
+      description = "Checkpoint and stop after this many iterations; continue later with --resume.")
+  long stopAfter;
+
+  @Override
+  public Integer call() {
+    override("ppo.policy", policy);
+    override("ppo.reward", reward);
+    override("ppo.prompts", prompts);
+    override("ppo.output", output);
+    Config conf = config.load();
+    RunFlags flags = new RunFlags(resume, overwrite, stopAfter, null);
+    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
+    try {
+      PpoJob.Summary summary = new PpoJob(spark, conf, flags).run();
+      if (summary.result().finished()) {
+        LOG.info("ppo: {}", PpoJob.describe(summary));
+      }
+      return summary.result().finished() ? 0 : 3;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private void override(String key, String value) {
+    if (value != null) {
+      config.overrides.add(key + "=" + ConfigUtil.quoteString(value));
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package io.sparkrlhf.jobs.ppo;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import io.sparkrlhf.datasets.io.AtomicFiles;
+import io.sparkrlhf.datasets.io.PreparedDataset;
+import io.sparkrlhf.datasets.tables.RlPromptsTable;
+import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.engine.CheckpointStore;
+import io.sparkrlhf.engine.DistributedData;
+import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.engine.TrainerOptions;
+import io.sparkrlhf.jobs.prepare.TokenizerLoader;
+import io.sparkrlhf.jobs.train.LoraSettings;
+import io.sparkrlhf.jobs.train.ModelBuilder;
+import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TrainingRun;
+import io.sparkrlhf.model.checkpoint.DType;
+import io.sparkrlhf.model.config.ModelConfig;
+import io.sparkrlhf.model.hub.HfModelDirectory;
+import io.sparkrlhf.model.tokenizer.TextTokenizer;
+import io.sparkrlhf.model.tokenizer.TokenizerSpec;
+import io.sparkrlhf.spark.CodeVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code rlhf ppo}: the policy (an SFT result) trained with PPO against the reward model on
+ * {@code rl_prompts}, composed from the engine's pieces by {@link PpoProgram}. Writes checkpoints
+ * (the policy as it came in: full directory or, with LoRA, a PEFT adapter; plus the value head),
+ * metrics.jsonl, samples.jsonl, plots, eval.json (the SFT policy's eval scores at step 0 beside the
+ * trained one's) and, last, _manifest.json naming the final checkpoint.
+ */
+public final class PpoJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PpoJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SparkSession spark;
+  private final Config conf;
+  private final RunFlags flags;
+
+  /** What a finished run reports (also in eval.json). */
+  public record Summary(Trainer.Result result, PpoProgram.Evaluation before, PpoProgram.Evaluation after,
+      double lengthMatchedBaseline, double finalKlCoef, long droppedPrompts) {
+    /** The eval reward gain in units of the SFT policy's score SD. */
+    public double gainInSds() {
+      return (after.meanScore() - before.meanScore()) / before.scoreSd();
+    }
+  }
+
+  public PpoJob(SparkSession spark, Config conf, RunFlags flags) {
+    this.spark = spark;
+    this.conf = conf;
+    this.flags = flags;
+  }
+
+  public Summary run() {
+    PpoSettings s = PpoSettings.from(conf);
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    PreparedDataset data = PreparedDataset.open(s.prompts(), hadoop);
+    JsonNode tokenizer = data.manifest().path("tokenizer");
+    String precision = conf.getString("rlhf.model.precision");
+    ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
+    ModelSpec reward = ModelSpec.at(s.reward(), hadoop, precision, null, 0);
+    PolicyCompatibility.check(start, reward, tokenizer, hadoop);
+    TrainingRun.prepareOutput(spark, s.output(), flags);
+    LoraSettings lora = s.lora(start.config());
+    ModelSpec policy = start.withLora(lora, s.seed() + 1);
+    if (lora != null && policy.mergeAdapterPath() != null) {
+      policy = materializeMergedBase(policy, s.output(), hadoop);
+    }
+    ModelConfig model = policy.config();
+    int eos = model.eosTokenId() != null ? model.eosTokenId() : tokenizer.path("eos_token_id").asInt(-1);
+    int pad = model.padTokenId() != null ? model.padTokenId() : Math.max(eos, 0);
+    int maxPrompt = model.maxPositions() - s.maxNewTokens();
+    if (maxPrompt < 1) {
+      throw new IllegalArgumentException("rlhf.ppo.generation.max-new-tokens (" + s.maxNewTokens() + ") leaves no room "
+          + "for a prompt in the policy's max_position_embeddings " + model.maxPositions());
+    }
+
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    LongAccumulator dropped = sc.sc().longAccumulator("ppo prompts too long");
+    JavaRDD<RlPrompt> train = prompts(data, TableSet.TRAIN, 0, maxPrompt, dropped);
+    JavaRDD<RlPrompt> eval = prompts(data, TableSet.EVAL, s.evalMaxExamples(), maxPrompt, dropped);
+    int partitions = s.partitions() > 0 ? s.partitions() : TrainingRun.partitions(spark, 0);
+    DistributedData<RlPrompt> trainData = DistributedData.of(train, partitions, "ppo prompts");
+    DistributedData<RlPrompt> evalData = eval.isEmpty() ? null
+        : DistributedData.of(eval, Math.min(partitions, (int) eval.count()), "ppo eval prompts");
+    if (dropped.value() > 0) {
+      LOG.warn("ppo: {} prompts longer than {} tokens (max_position_embeddings {} - max-new-tokens {}) dropped",
+          dropped.value(), maxPrompt, model.maxPositions(), s.maxNewTokens());
+    }
+    if (trainData.size() < s.batchSize()) {
+      throw new IllegalArgumentException("rl_prompts/train has " + trainData.size() + " usable prompts, fewer than one "
+          + "batch of " + s.batchSize() + " (rlhf.ppo.batch-size)");
+    }
+    String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
+    RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
+        s.temperature(), s.klPenalty(), s.rolloutBatch(), eos, pad);
+    PpoObjective objective = new PpoObjective(policy, reward, rollout,
+        new LossSettings(s.cliprange(), s.cliprangeValue(), s.vfCoef()), s.valueHeadInit().equals("reward-model"));
+    LOG.info("ppo: {} training and {} eval prompts in {} partitions; policy {} ({}), reward model {}; run {}",
+        trainData.size(), evalData == null ? 0 : evalData.size(), partitions, policy.describeBase(),
+        lora == null ? "full" : "LoRA r=" + lora.rank(), reward.describeBase(), runId);
+    try (PpoProgram program = new PpoProgram(sc, runId, objective, s, trainData, evalData, flags.failure(), s.output(),
+        hadoop, decoder(policy, tokenizer, hadoop))) {
+      long iterations = s.iterations(program.plan().stepsPerEpoch());
+      TrainerOptions options = s.trainerOptions(iterations, flags.resume(), flags.stopAfter());
+      Trainer.Result result = new Trainer("ppo", runId, s.output(), hadoop, program, options).run();
+      List<PpoProgram.Evaluation> evals = program.evaluations();
+      Summary summary = null;
+      if (result.finished() && !evals.isEmpty()) {
+        PpoProgram.Evaluation before = evals.stream().filter(e -> e.step() == 0).findFirst().orElse(evals.get(0));
+        PpoProgram.Evaluation after = evals.get(evals.size() - 1);
+        summary = new Summary(result, before, after, lengthMatched(before, after), program.klController().value(),
+            dropped.value());
+      }
+      if (result.finished()) {
+        commit(s, policy, reward, data, summary, result);
+      }
+      return summary == null ? new Summary(result, null, null, Double.NaN, program.klController().value(),
+          dropped.value()) : summary;
+    } finally {
+      trainData.unpersist();
+      if (evalData != null) {
+        evalData.unpersist();
+      }
+    }
+  }
+
+  private JavaRDD<RlPrompt> prompts(PreparedDataset data, String split, int limit, int maxPrompt,
+      LongAccumulator dropped) {
+    String path = data.table(TableSet.path(RlPromptsTable.NAME, split));
+    Dataset<Row> rows;
+    try {
+      rows = spark.read().parquet(path);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the prompt table " + path + ": " + e.getMessage(), e);
+    }
+    if (limit > 0) {
+      rows = rows.limit(limit);
+    }
+    if (split.equals(TableSet.TRAIN) && rows.isEmpty()) {
+      throw new IllegalArgumentException("the prompt table " + path + " is empty");
+    }
+    return rows.javaRDD().map(RlPrompt::fromRow).filter(p -> {
+      if (p.ids().length > maxPrompt) {
+        dropped.add(1);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * With LoRA on a policy that is itself an adapter, the adapters need a base on shared storage:
+   * the merged model is written once to {@code <output>/base-model} (StackLLaMA merges SFT's adapter
+   * before PPO too).
+   */
+  private static ModelSpec materializeMergedBase(ModelSpec spec, String output, Configuration conf) {
+    Path target = new Path(output, TrainingRun.BASE_MODEL_DIR);
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      if (!fs.exists(new Path(target, "config.json"))) {
+        java.nio.file.Path local = Files.createTempDirectory("rlhf-merged-");
+        try (NDManager manager = NDManager.newBaseManager()) {
+          ModelBuilder.Built built = ModelBuilder.build(spec.withLora(null, 0), manager);
+          HfModelDirectory.save(built.model(), local, DType.F32, 4L << 30, null);
+        }
+        try (var files = Files.list(local)) {
+          for (java.nio.file.Path f : files.toList()) {
+            fs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(target, f.getFileName().toString()));
+          }
+        }
+        Files.deleteIfExists(local);
+        LOG.info("ppo: the policy adapter merged into its base, written to {} for the PPO adapters", target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the merged base model to " + target + ": " + e.getMessage(), e);
+    }
+    return ModelSpec.at(target.toString(), conf, spec.precision(), spec.lora(), spec.loraSeed());
+  }
+
+  /** Text for samples.jsonl: the policy's tokenizer.json, else the built-in GPT-2 BPE when the data used it. */
+  private static Function<int[], String> decoder(ModelSpec policy, JsonNode dataTokenizer, Configuration conf) {
+    try {
+      TextTokenizer tok;
+      if (PolicyCompatibility.digest(policy.basePath(), conf) != null) {
+        tok = TokenizerLoader.load("hf", policy.basePath(), "", conf).load();
+      } else if (dataTokenizer.path("name").asText("").startsWith("gpt2")) {
+        tok = TokenizerSpec.gpt2().load();
+      } else {
+        return null;
+      }
+      return tok::decode;
+    } catch (RuntimeException e) {
+      LOG.warn("ppo: samples.jsonl will hold token ids only: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * The SFT policy's mean eval score among its responses of about the same length as the trained
+   * policy's: for each trained response, the mean SFT score at the nearest SFT length.
+   */
+  static double lengthMatched(PpoProgram.Evaluation sft, PpoProgram.Evaluation trained) {
+    double total = 0;
+    for (Rollout r : trained.rollouts()) {
+      int length = r.response().length;
+      int best = Integer.MAX_VALUE;
+      for (Rollout b : sft.rollouts()) {
+        best = Math.min(best, Math.abs(b.response().length - length));
+      }
+      double sum = 0;
+      int n = 0;
+      for (Rollout b : sft.rollouts()) {
+        if (Math.abs(b.response().length - length) == best) {
+          sum += b.score();
+          n++;
+        }
+      }
+      total += sum / n;
+    }
+    return total / trained.rollouts().size();
+  }
+
+  private void commit(PpoSettings s, ModelSpec policy, ModelSpec reward, PreparedDataset data, Summary summary,
+      Trainer.Result result) {
+    try {
+      FileSystem fs = new Path(s.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      ObjectNode eval = JSON.createObjectNode();
+      if (summary != null) {
+        describe(eval.putObject("sft"), summary.before());
+        describe(eval.putObject("ppo"), summary.after());
+        eval.put("reward_gain_in_sft_sds", summary.gainInSds());
+        eval.put("sft_length_matched_reward_mean", summary.lengthMatchedBaseline());
+        eval.put("kl_target", s.klTarget());
+        eval.put("final_kl_coef", summary.finalKlCoef());
+      }
+      AtomicFiles.replace(fs, new Path(s.output(), TrainingRun.EVAL_FILE),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(eval));
+      ObjectNode m = JSON.createObjectNode();
+      m.put("format_version", 1);
+      m.put("kind", "ppo");
+      m.put("final_checkpoint", CheckpointStore.DIR + "/" + CheckpointStore.name(result.step()));
+      m.put("value_head", PpoObjective.VALUE_HEAD_FILE + ".safetensors");
+      m.put("steps", result.step());
+      m.put("skipped_updates", result.skippedSteps());
+      m.put("base_model", policy.describeBase());
+      m.put("training", policy.lora() == null ? "full" : "lora");
+      m.put("reward_model", reward.describeBase());
+      m.put("data", s.prompts());
+      m.put("data_generation", data.generation());
+      m.set("eval", eval.deepCopy());
+      m.put("created_at", Instant.now().toString());
+      m.putPOJO("code_version", CodeVersion.current());
+      AtomicFiles.replace(fs, new Path(s.output(), ModelSpec.OUTPUT_MANIFEST),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+      LOG.info("ppo: finished after {} iterations; the policy is {}/{}", result.step(), s.output(),
+          m.path("final_checkpoint").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the results of ppo to " + s.output() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void describe(ObjectNode n, PpoProgram.Evaluation e) {
+    n.put("step", e.step());
+    n.put("reward_mean", e.meanScore());
+    n.put("reward_sd", e.scoreSd());
+    n.put("kl", e.meanKl());
+    n.put("response_length", e.meanLength());
+    n.put("prompts", e.rollouts().size());
+  }
+
+  /** One line for the pipeline's output. */
+  public static String describe(Summary s) {
+    if (s.before() == null) {
+      return "no evaluation";
+    }
+    return String.format(Locale.ROOT, "eval reward %.3f -> %.3f (SFT sd %.3f: %+.2f sd; SFT at matched length %.3f), "
+            + "KL %.3f, response length %.1f -> %.1f, KL coefficient %.4f", s.before().meanScore(), s.after().meanScore(),
+        s.before().scoreSd(), s.gainInSds(), s.lengthMatchedBaseline(), s.after().meanKl(), s.before().meanLength(),
+        s.after().meanLength(), s.finalKlCoef());
+  }
+}
