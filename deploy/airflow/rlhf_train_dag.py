@@ -1,9 +1,9 @@
-"""Train SFT, then the reward model, on the live prepared tables (trigger by hand or after a refresh).
+"""Train SFT, then the reward model, then PPO, on the live prepared tables (trigger by hand or after a refresh).
 
-Both jobs run with --resume: an Airflow retry (a lost driver, a preempted slot) continues from
+All jobs run with --resume: an Airflow retry (a lost driver, a preempted slot) continues from
 the newest committed checkpoint in the run's output directory instead of starting over, and a
 finished run is left as it is. Each job writes <output>/_manifest.json last, naming its final
-checkpoint; the reward job starts from the SFT output through it.
+checkpoint; the reward job starts from the SFT output through it, and PPO from both.
 
 Airflow connection `spark_yarn` as in rlhf_prepare_dag.py. Variables: rlhf_jar, rlhf_conf (the
 cluster file, e.g. yarn.conf), rlhf_model_conf (a model preset such as llama-7b-lora.conf),
@@ -43,7 +43,6 @@ def training_job(job, extra_args):
             job,
             "--conf", "{{ var.value.rlhf_conf.split('/')[-1] }}",
             "--conf", "{{ var.value.rlhf_model_conf.split('/')[-1] }}",
-            "--data", "{{ var.value.rlhf_output }}",
             "--resume",
         ] + extra_args,
     )
@@ -51,7 +50,7 @@ def training_job(job, extra_args):
 
 with DAG(
     dag_id="rlhf_train",
-    description="sft -> reward on the live prepared tables, resumable",
+    description="sft -> reward -> ppo on the live prepared tables, resumable",
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -59,7 +58,10 @@ with DAG(
     default_args={"retries": 3, "retry_delay": timedelta(minutes=10)},
     tags=["rlhf", "spark", "training"],
 ) as dag:
-    sft = training_job("sft", ["--output", "{{ var.value.rlhf_runs }}/sft"])
-    reward = training_job("reward", ["--model", "{{ var.value.rlhf_runs }}/sft",
-                                     "--output", "{{ var.value.rlhf_runs }}/reward"])
-    sft >> reward
+    data = "{{ var.value.rlhf_output }}"
+    runs = "{{ var.value.rlhf_runs }}"
+    sft = training_job("sft", ["--data", data, "--output", runs + "/sft"])
+    reward = training_job("reward", ["--data", data, "--model", runs + "/sft", "--output", runs + "/reward"])
+    ppo = training_job("ppo", ["--prompts", data, "--policy", runs + "/sft", "--reward", runs + "/reward",
+                               "--output", runs + "/ppo"])
+    sft >> reward >> ppo

@@ -108,4 +108,19 @@ public final class GradientSum implements Externalizable {
   public BatchStats stats() {
     return stats;
   }
+
+  /** The slowest task's time in the replica's forward/backward, in nanoseconds. */
+  public long computeNanos() {
+    return maxComputeNanos;
+  }
+
+  /** The slowest task's time bringing values in and gradients out. */
+  public long transferNanos() {
+    return maxTransferNanos;
+  }
+
+  /** The slowest task's whole time, waiting for the JVM's replica included. */
+  public long taskNanos() {
+    return maxTaskNanos;
+  }
 }

@@ -88,8 +88,10 @@ public final class Generator {
           int from = config.useCache() && cache != null ? known - 1 : 0;
           NDArray stepIds = slice(scope, ids, b, total, from, known);
           NDArray stepMask = slice(scope, mask, b, total, 0, known);
-          DecoderLM.Output out = model.forward(ps, stepIds, stepMask, null, config.useCache() ? cache : null, false);
-          last = out.logits().get(new NDIndex(":, -1, :")).toFloatArray(); // (B, V)
+          DecoderLM.Output out = model.forwardHidden(ps, stepIds, stepMask, null, config.useCache() ? cache : null,
+              false);
+          // Only the last position is sampled from: project it alone, not the whole prompt (B, T, V).
+          last = model.logits(ps, out.hidden().get(new NDIndex(":, -1:, :")), false).toFloatArray(); // (B, 1, V)
           if (config.useCache()) {
             for (NDArray kv : out.cache().keys()) {
               kv.attach(gen);

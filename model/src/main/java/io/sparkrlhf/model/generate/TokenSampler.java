@@ -46,6 +46,9 @@ final class TokenSampler {
   }
 
   private int sample(double[] scores) {
+    if (config.topK() == 0 && config.topP() >= 1) {
+      return sampleFull(scores); // nothing is cut: no need to rank the vocabulary
+    }
     Integer[] order = new Integer[scores.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -81,5 +84,31 @@ final class TokenSampler {
       }
     }
     return order[cut - 1];
+  }
+
+  /** From the whole distribution, inverting its cumulative sum in token order. */
+  private int sampleFull(double[] scores) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : scores) {
+      max = Math.max(max, x);
+    }
+    double[] p = new double[scores.length];
+    double total = 0;
+    for (int i = 0; i < p.length; i++) {
+      p[i] = Math.exp(scores[i] - max);
+      total += p[i];
+    }
+    double u = rnd.nextDouble() * total;
+    int last = 0;
+    for (int i = 0; i < p.length; i++) {
+      if (p[i] > 0) {
+        last = i;
+        u -= p[i];
+        if (u <= 0) {
+          return i;
+        }
+      }
+    }
+    return last;
   }
 }

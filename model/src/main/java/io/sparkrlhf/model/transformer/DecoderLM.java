@@ -79,6 +79,24 @@ public final class DecoderLM extends CompositeBlock {
     return run(ps, ids, attentionMask, docIds, null, training, false);
   }
 
+  /**
+   * The last hidden states and the cache, without the LM head: generation then projects only the
+   * positions it samples from, and PPO only the response positions ({@link #logits}).
+   */
+  public Output forwardHidden(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, KvCache past,
+      boolean training) {
+    return run(ps, ids, attentionMask, docIds, past, training, false);
+  }
+
+  /** The LM head on hidden states (…, H) → logits (…, V). */
+  public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
+    if (lmHead != null) {
+      return lmHead.forward(ps, new NDList(hidden), training).singletonOrThrow();
+    }
+    NDArray wte = ps.getValue(tokenEmbedding, hidden.getDevice(), training);
+    return hidden.getNDArrayInternal().linear(hidden, wte, null).singletonOrThrow();
+  }
+
   private Output run(ParameterStore ps, NDArray ids, NDArray attentionMask, NDArray docIds, KvCache past,
       boolean training, boolean withLogits) {
     long t = ids.getShape().get(1);
@@ -124,9 +142,7 @@ public final class DecoderLM extends CompositeBlock {
     if (!withLogits) {
       return new Output(null, hidden, new KvCache(keys, values));
     }
-    NDArray logits = lmHead != null ? lmHead.forward(ps, new NDList(hidden), training).singletonOrThrow()
-        : hidden.getNDArrayInternal().linear(hidden, wte, null).singletonOrThrow(); // (B, T, V)
-    return new Output(logits, hidden, new KvCache(keys, values));
+    return new Output(logits(ps, hidden, training), hidden, new KvCache(keys, values)); // logits (B, T, V)
   }
 
   /** In packed blocks each document counts its positions from 0, as it would alone. (B, S) */

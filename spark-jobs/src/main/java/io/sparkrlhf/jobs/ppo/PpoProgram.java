@@ -262,7 +262,10 @@ public final class PpoProgram implements StepProgram {
     int applied;
     double lr;
     long computeNanos;
-    long overheadNanos;
+    long transferNanos;
+    long taskNanos;
+    long jobNanos;
+    long driverNanos;
   }
 
   private Updates update(long iteration, float[] values, Optimizer optimizer, JavaRDD<RolloutPart> buffer,
@@ -283,7 +286,11 @@ public final class PpoProgram implements StepProgram {
         long t0 = System.nanoTime();
         GradientSum sum = StepJob.gradients(buffer, mine, runId, objective, updates++, version,
             publisher.publish(version, values), settings.microBatch(), failure, publisher.inMemory());
-        u.computeNanos += sum.stats().tokens() > 0 ? System.nanoTime() - t0 : 0;
+        long t1 = System.nanoTime();
+        u.jobNanos += t1 - t0;
+        u.computeNanos += sum.computeNanos();
+        u.transferNanos += sum.transferNanos();
+        u.taskNanos += sum.taskNanos();
         BatchStats stats = sum.stats();
         u.stats = u.stats.plus(stats);
         u.minibatches++;
@@ -303,6 +310,7 @@ public final class PpoProgram implements StepProgram {
             u.skipped++;
           }
         }
+        u.driverNanos += System.nanoTime() - t1;
         double approxKl = stats.extra(PpoReplica.APPROX_KL) / stats.weight();
         if (settings.earlyStopping() && approxKl > settings.targetKl()) {
           u.earlyStopped = true;
@@ -370,6 +378,13 @@ public final class PpoProgram implements StepProgram {
     line.put("time/ppo/advantages", (prepared - rolledOut) / 1e9);
     line.put("time/ppo/optimize_step", (updated - prepared) / 1e9);
     line.put("time/ppo/total", (updated - t0) / 1e9);
+    // The updates' time split: the slowest task's forward/backward and value/gradient transfer, its
+    // whole time (waiting for the JVM's replica included), Spark's job around it, the driver's AdamW.
+    line.put("time/ppo/update_compute", u.computeNanos / 1e9);
+    line.put("time/ppo/update_transfer", u.transferNanos / 1e9);
+    line.put("time/ppo/update_tasks", u.taskNanos / 1e9);
+    line.put("time/ppo/update_spark_overhead", Math.max(0, u.jobNanos - u.taskNanos) / 1e9);
+    line.put("time/ppo/update_driver", u.driverNanos / 1e9);
     line.put("step_s", (updated - t0) / 1e9);
     line.put("rollout_tokens_per_s", r.times().generatedTokens / Math.max(1e-9, r.times().generateNanos / 1e9));
     line.put("update_tokens_per_s", s.tokens() / Math.max(1e-9, (updated - prepared) / 1e9));

@@ -3,7 +3,6 @@ package io.sparkrlhf.jobs.ppo;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -169,20 +168,20 @@ final class PpoReplica implements Replica<PpoSample> {
     KlEstimator kind = objective.rollout().klPenalty();
     try (NDManager scope = manager.newSubManager()) {
       Batch in = Batch.of(scope, queries, responses, objective.rollout().padTokenId());
-      DecoderLM.Output out = policy.forward(ps, in.ids, in.mask, null, null, false);
-      NDArray logSoftmax = shifted(out.logits()).logSoftmax(-1); // (B, T-1, V)
+      NDArray hidden = in.window(policy.forwardHidden(ps, in.ids, in.mask, null, null, false).hidden()); // (B, R, H)
+      NDArray logSoftmax = policy.logits(ps, hidden, false).toType(DataType.FLOAT32, false).logSoftmax(-1); // (B, R, V)
       NDArray lp = gather(logSoftmax, in.targets);
-      NDArray values = shiftedValues(out.hidden(), false);
+      NDArray values = valueHead.perToken(ps, hidden, false).toType(DataType.FLOAT32, false);
       NDArray refLogSoftmax;
       if (reference == null) {
         policy.setAdaptersEnabled(false);
         try {
-          refLogSoftmax = shifted(policy.forward(ps, in.ids, in.mask, null, null, false).logits()).logSoftmax(-1);
+          refLogSoftmax = referenceLogSoftmax(policy, in);
         } finally {
           policy.setAdaptersEnabled(true);
         }
       } else {
-        refLogSoftmax = shifted(reference.forward(ps, in.ids, in.mask, null, null, false).logits()).logSoftmax(-1);
+        refLogSoftmax = referenceLogSoftmax(reference, in);
       }
       NDArray refLp = gather(refLogSoftmax, in.targets);
       float[] full = kind == KlEstimator.FULL
@@ -190,39 +189,33 @@ final class PpoReplica implements Replica<PpoSample> {
       float[] lpAll = lp.toFloatArray();
       float[] refAll = refLp.toFloatArray();
       float[] vAll = values.toFloatArray();
-      int width = in.width - 1;
+      int width = in.width;
       int b = queries.size();
       float[][] lps = new float[b][];
       float[][] refs = new float[b][];
       float[][] vals = new float[b][];
       float[][] kls = new float[b][];
       for (int i = 0; i < b; i++) {
-        int start = queries.get(i).length - 1; // position predicting the first response token
         int n = responses.get(i).length;
-        lps[i] = Arrays.copyOfRange(lpAll, i * width + start, i * width + start + n);
-        refs[i] = Arrays.copyOfRange(refAll, i * width + start, i * width + start + n);
-        vals[i] = Arrays.copyOfRange(vAll, i * width + start, i * width + start + n);
+        lps[i] = Arrays.copyOfRange(lpAll, i * width, i * width + n);
+        refs[i] = Arrays.copyOfRange(refAll, i * width, i * width + n);
+        vals[i] = Arrays.copyOfRange(vAll, i * width, i * width + n);
         kls[i] = new float[n];
         for (int t = 0; t < n; t++) {
-          kls[i][t] = (float) (full != null ? full[i * width + start + t]
-              : KlPenalty.estimate(kind, lps[i][t], refs[i][t]));
+          kls[i][t] = (float) (full != null ? full[i * width + t] : KlPenalty.estimate(kind, lps[i][t], refs[i][t]));
         }
       }
       return new Forward(lps, refs, vals, kls);
     }
   }
 
-  /** Logits at positions 0..T−2 (each predicts the next token), in float32: (B, T−1, V). */
-  private static NDArray shifted(NDArray logits) {
-    return logits.get(new NDIndex(":, :-1")).toType(DataType.FLOAT32, false);
+  private NDArray referenceLogSoftmax(DecoderLM model, Batch in) {
+    NDArray hidden = in.window(model.forwardHidden(ps, in.ids, in.mask, null, null, false).hidden());
+    return model.logits(ps, hidden, false).toType(DataType.FLOAT32, false).logSoftmax(-1);
   }
 
   private static NDArray gather(NDArray logSoftmax, NDArray targets) {
     return logSoftmax.gather(targets.expandDims(-1), 2).squeeze(-1);
-  }
-
-  private NDArray shiftedValues(NDArray hidden, boolean training) {
-    return valueHead.perToken(ps, hidden, training).get(new NDIndex(":, :-1")).toType(DataType.FLOAT32, false);
   }
 
   @Override
@@ -236,12 +229,12 @@ final class PpoReplica implements Replica<PpoSample> {
           responses.add(s.rollout().response());
         }
         Batch in = Batch.of(scope, queries, responses, objective.rollout().padTokenId());
-        DecoderLM.Output out = policy.forward(ps, in.ids, in.mask, null, null, true);
-        NDArray logits = shifted(out.logits());
+        NDArray hidden = in.window(policy.forwardHidden(ps, in.ids, in.mask, null, null, true).hidden()); // (B, R, H)
+        NDArray logits = policy.logits(ps, hidden, true).toType(DataType.FLOAT32, false); // (B, R, V)
         NDArray lp = gather(logits.logSoftmax(-1), in.targets);
-        NDArray values = shiftedValues(out.hidden(), true);
+        NDArray values = valueHead.perToken(ps, hidden, true).toType(DataType.FLOAT32, false);
         int b = samples.size();
-        int width = in.width - 1;
+        int width = in.width;
         float[] oldLp = new float[b * width];
         float[] oldV = new float[b * width];
         float[] adv = new float[b * width];
@@ -252,9 +245,8 @@ final class PpoReplica implements Replica<PpoSample> {
         double advantages = 0;
         for (int i = 0; i < b; i++) {
           PpoSample s = samples.get(i);
-          int start = s.rollout().query().length - 1;
           for (int t = 0; t < s.rollout().response().length; t++) {
-            int at = i * width + start + t;
+            int at = i * width + t;
             oldLp[at] = s.rollout().logprobs()[t];
             oldV[at] = s.rollout().values()[t];
             adv[at] = s.advantages()[t];
@@ -298,28 +290,46 @@ final class PpoReplica implements Replica<PpoSample> {
     return BatchStats.ZERO; // PPO evaluates by generating (PpoProgram.evaluate), not by a loss
   }
 
-  /** query + response, right-padded: ids and mask (B, T) and the next-token targets (B, T−1). */
-  private record Batch(NDArray ids, NDArray mask, NDArray targets, int width) {
+  /**
+   * query + response, right-padded: ids and mask (B, T); and the response window (B, R), R the
+   * longest response: for row i, position q_i − 1 + t predicts response token t ({@code targets});
+   * window cells past a row's response point at position 0 and are masked.
+   */
+  private record Batch(NDArray ids, NDArray mask, NDArray positions, NDArray targets, int width) {
     static Batch of(NDManager scope, List<int[]> queries, List<int[]> responses, int pad) {
       int b = queries.size();
       int t = 0;
+      int r = 0;
       for (int i = 0; i < b; i++) {
         t = Math.max(t, queries.get(i).length + responses.get(i).length);
+        r = Math.max(r, responses.get(i).length);
       }
       long[] ids = new long[b * t];
       long[] mask = new long[b * t];
+      long[] positions = new long[b * r];
+      long[] targets = new long[b * r];
       for (int i = 0; i < b; i++) {
         int[] q = queries.get(i);
-        int[] r = responses.get(i);
+        int[] resp = responses.get(i);
         for (int j = 0; j < t; j++) {
-          boolean real = j < q.length + r.length;
-          ids[i * t + j] = j < q.length ? q[j] : real ? r[j - q.length] : pad;
+          boolean real = j < q.length + resp.length;
+          ids[i * t + j] = j < q.length ? q[j] : real ? resp[j - q.length] : pad;
           mask[i * t + j] = real ? 1 : 0;
         }
+        for (int j = 0; j < resp.length; j++) {
+          positions[i * r + j] = q.length - 1 + j;
+          targets[i * r + j] = resp[j];
+        }
       }
-      Shape shape = new Shape(b, t);
-      NDArray idArray = scope.create(ids, shape);
-      return new Batch(idArray, scope.create(mask, shape), idArray.get(new NDIndex(":, 1:")), t);
+      return new Batch(scope.create(ids, new Shape(b, t)), scope.create(mask, new Shape(b, t)),
+          scope.create(positions, new Shape(b, r)), scope.create(targets, new Shape(b, r)), r);
+    }
+
+    /** The hidden states (B, T, H) at the window's positions: (B, R, H). */
+    NDArray window(NDArray hidden) {
+      Shape s = hidden.getShape();
+      NDArray index = positions.expandDims(-1).broadcast(new Shape(s.get(0), width, s.get(2)));
+      return hidden.gather(index, 1);
     }
   }
 

@@ -30,10 +30,9 @@ class SftAndRewardJobsTest {
   @Test
   @Order(1)
   void sftLowersTheEvalLossAndCommitsTheRun() throws Exception {
-    String output = out.resolve("sft").toString();
-    Trainer.Result result = new SftJob(SharedSpark.session(), TrainingFixtures.conf("sft.output=\"" + output + "\"",
-        "sft.max-steps=12", "sft.eval-every=6", "sft.optimizer.lr=3e-3", "sft.optimizer.warmup-steps=2"),
-        RunFlags.FRESH).run();
+    TrainingFixtures.Trained sft = TrainingFixtures.sft();
+    Trainer.Result result = sft.result();
+    Path out = sft.output().getParent();
 
     assertTrue(result.finished());
     assertEquals(0, result.skippedSteps());
@@ -55,10 +54,9 @@ class SftAndRewardJobsTest {
   @Test
   @Order(2)
   void theRewardModelLearnsThePlantedPreference() throws Exception {
-    String output = out.resolve("reward").toString();
-    Trainer.Result result = new RewardJob(SharedSpark.session(), TrainingFixtures.conf(
-        "reward.model=\"" + out.resolve("sft") + "\"", "reward.output=\"" + output + "\"", "reward.max-steps=100", "reward.optimizer.lr=2e-3",
-        "reward.eval-every=50", "reward.max-length=160"), RunFlags.FRESH).run();
+    TrainingFixtures.Trained reward = TrainingFixtures.reward();
+    Trainer.Result result = reward.result();
+    Path out = reward.output().getParent();
 
     assertTrue(result.finished());
     JsonNode eval = JSON.readTree(out.resolve("reward/eval.json").toFile());
@@ -74,6 +72,7 @@ class SftAndRewardJobsTest {
   @Test
   @Order(3)
   void anEarlierRunIsNeitherOverwrittenNorMixedInWithoutBeingAsked() {
+    Path out = TrainingFixtures.sft().output().getParent();
     String output = out.resolve("sft").toString();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SftJob(SharedSpark.session(),
         TrainingFixtures.conf("sft.output=\"" + output + "\"", "sft.max-steps=2"), RunFlags.FRESH).run());

@@ -3,6 +3,9 @@ package io.sparkrlhf.jobs.train;
 import com.typesafe.config.Config;
 import io.sparkrlhf.conf.RlhfConfig;
 import io.sparkrlhf.datasets.sample.SampleDumpGenerator;
+import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.reward.RewardJob;
+import io.sparkrlhf.jobs.sft.SftJob;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.prepare.PrepareSettings;
 import io.sparkrlhf.spark.SharedSpark;
@@ -14,9 +17,41 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
-/** One prepared sample (128-token blocks) shared by the training job tests, built on first use. */
+/**
+ * One prepared sample (128-token blocks) shared by the training job tests, built on first use; and
+ * the SFT and reward runs on it that the reward and PPO tests start from, each trained once.
+ */
 public final class TrainingFixtures {
   private static Path root;
+  private static Trained sft;
+  private static Trained reward;
+
+  /** A finished training run: its result and output directory. */
+  public record Trained(Trainer.Result result, Path output) {}
+
+  /** SFT on the sample: 12 steps, eval every 6. */
+  public static synchronized Trained sft() {
+    if (sft == null) {
+      prepared();
+      Path output = root.resolve("sft");
+      Trainer.Result result = new SftJob(SharedSpark.session(), conf("sft.output=\"" + output + "\"", "sft.max-steps=12",
+          "sft.eval-every=6", "sft.optimizer.lr=3e-3", "sft.optimizer.warmup-steps=2"), RunFlags.FRESH).run();
+      sft = new Trained(result, output);
+    }
+    return sft;
+  }
+
+  /** The reward model from {@link #sft()}: 100 steps, eval every 50. */
+  public static synchronized Trained reward() {
+    if (reward == null) {
+      Path output = sft().output().resolveSibling("reward");
+      Trainer.Result result = new RewardJob(SharedSpark.session(), conf("reward.model=\"" + sft().output() + "\"",
+          "reward.output=\"" + output + "\"", "reward.max-steps=100", "reward.optimizer.lr=2e-3", "reward.eval-every=50",
+          "reward.max-length=160"), RunFlags.FRESH).run();
+      reward = new Trained(result, output);
+    }
+    return reward;
+  }
 
   private TrainingFixtures() {}
 
