@@ -14,7 +14,8 @@ import org.apache.hadoop.fs.Path;
  * Reads a tokenizer on the driver (local, HDFS or s3a) so executors get its bytes in the closure. The
  * EOS token comes from configuration, else {@code tokenizer_config.json}, else
  * {@code special_tokens_map.json} beside {@code tokenizer.json}; BOS is added when
- * tokenizer_config.json says {@code add_bos_token} (LLaMA).
+ * tokenizer_config.json says {@code add_bos_token} (LLaMA 1/2, Mistral) or tokenizer.json's
+ * post-processor template starts with it (LLaMA 3).
  */
 public final class TokenizerLoader {
   private TokenizerLoader() {}
@@ -45,9 +46,11 @@ public final class TokenizerLoader {
         }
       }
       Path config = new Path(json.getParent(), "tokenizer_config.json");
-      String bos = fs.exists(config)
-          ? SpecialTokens.bosToAdd(read(fs, config), config.toString()).orElse(null) : null;
-      return TokenizerSpec.huggingFaceJson(read(fs, json), eos, bos, json.toString());
+      byte[] jsonBytes = read(fs, json);
+      // add_bos_token (LLaMA 1/2, Mistral) or the post-processor template (LLaMA 3's <|begin_of_text|>)
+      String bos = SpecialTokens.bosToAdd(fs.exists(config) ? read(fs, config) : null, jsonBytes, config.toString())
+          .orElse(null);
+      return TokenizerSpec.huggingFaceJson(jsonBytes, eos, bos, json.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read tokenizer " + location + ": " + e.getMessage(), e);
     }
