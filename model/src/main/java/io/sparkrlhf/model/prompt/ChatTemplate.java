@@ -72,6 +72,18 @@ public final class ChatTemplate {
     return template;
   }
 
+  public String bosToken() {
+    return bosToken;
+  }
+
+  public String eosToken() {
+    return eosToken;
+  }
+
+  public String source() {
+    return source;
+  }
+
   /**
    * The {@code chat_template} of a {@code tokenizer_config.json} (a string, or a list of named
    * templates of which "default" is taken), with its bos_token and eos_token; empty when it has none.

@@ -16,7 +16,7 @@ import java.util.Map;
  * hand: the 256 byte symbols take ids 0..255 in GPT-2's byte-to-unicode order (as in both real
  * vocabularies: "!" = 0, "Ġ" (space) = 220, "Ċ" (newline) = 198), then the merges' results in order.
  */
-final class ModernTokenizerJson {
+public final class ModernTokenizerJson {
   static final String LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
       + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
   static final String QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
@@ -85,7 +85,7 @@ final class ModernTokenizerJson {
     return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
   }
 
-  static byte[] llama3() {
+  public static byte[] llama3() {
     ObjectNode root = header(LLAMA3_SPECIAL);
     root.putNull("normalizer");
     root.set("pre_tokenizer", preTokenizer(LLAMA3_SPLIT, true));
@@ -112,7 +112,7 @@ final class ModernTokenizerJson {
     return bytes(root);
   }
 
-  static byte[] qwen2() {
+  public static byte[] qwen2() {
     ObjectNode root = header(QWEN2_SPECIAL);
     root.putObject("normalizer").put("type", "NFC");
     root.set("pre_tokenizer", preTokenizer(QWEN2_SPLIT, false));

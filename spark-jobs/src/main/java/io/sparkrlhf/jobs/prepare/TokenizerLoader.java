@@ -1,5 +1,6 @@
 package io.sparkrlhf.jobs.prepare;
 
+import io.sparkrlhf.model.prompt.ChatTemplate;
 import io.sparkrlhf.model.tokenizer.SpecialTokens;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import java.io.IOException;
@@ -53,6 +54,38 @@ public final class TokenizerLoader {
       return TokenizerSpec.huggingFaceJson(jsonBytes, eos, bos, json.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read tokenizer " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The chat template of the tokenizer at {@code location}: {@code chat_template} of the
+   * tokenizer_config.json beside tokenizer.json, else a {@code chat_template.jinja} file there
+   * (newer transformers save it apart), with the config's bos_token and eos_token.
+   */
+  public static ChatTemplate chatTemplate(String location, Configuration conf) {
+    try {
+      Path path = new Path(location);
+      FileSystem fs = path.getFileSystem(conf);
+      Path dir = fs.getFileStatus(path).isDirectory() ? path : path.getParent();
+      Path config = new Path(dir, "tokenizer_config.json");
+      byte[] configBytes = fs.exists(config) ? read(fs, config) : null;
+      if (configBytes != null) {
+        Optional<ChatTemplate> inConfig = ChatTemplate.fromTokenizerConfig(configBytes, config.toString());
+        if (inConfig.isPresent()) {
+          return inConfig.get();
+        }
+      }
+      Path jinja = new Path(dir, "chat_template.jinja");
+      if (fs.exists(jinja)) {
+        String bos = configBytes == null ? null : SpecialTokens.find(configBytes, "bos_token", config.toString()).orElse(null);
+        String eos = configBytes == null ? null : SpecialTokens.find(configBytes, "eos_token", config.toString()).orElse(null);
+        return new ChatTemplate(new String(read(fs, jinja), java.nio.charset.StandardCharsets.UTF_8), bos, eos,
+            jinja.toString());
+      }
+      throw new IllegalArgumentException("rlhf.prepare.prompt.format = chat-template, but " + config
+          + " has no chat_template and there is no " + jinja + " (a base model has none: use format = template)");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the chat template beside " + location + ": " + e.getMessage(), e);
     }
   }
 
