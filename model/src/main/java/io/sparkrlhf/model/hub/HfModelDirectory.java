@@ -129,7 +129,9 @@ public final class HfModelDirectory {
     if (c.bosTokenId() != null) {
       generation.put("bos_token_id", c.bosTokenId());
     }
-    if (c.eosTokenId() != null) {
+    if (c.eosTokenIds().size() > 1) { // Llama 3 Instruct stops on several
+      c.eosTokenIds().forEach(generation.putArray("eos_token_id")::add);
+    } else if (c.eosTokenId() != null) {
       generation.put("eos_token_id", c.eosTokenId());
     }
     if (c.padTokenId() != null) {
