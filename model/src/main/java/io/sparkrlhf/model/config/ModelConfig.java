@@ -102,12 +102,6 @@ public record ModelConfig(
     return eosTokenIds.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** A copy with other special-token ids (e.g. EOS ids from generation_config.json). */
-  public ModelConfig withSpecialTokens(Integer bos, List<Integer> eos, Integer pad) {
-    return new ModelConfig(family, modelType, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, intermediateSize,
-        maxPositions, normEps, ropeTheta, tieWordEmbeddings, attentionBias, bos, eos.isEmpty() ? null : eos.get(0), pad,
-        headDim, ropeScaling, attentionOutputBias, mlpBias, qkNorm, slidingWindow, eos);
-  }
 
   public static ModelConfig fromHfJson(byte[] json, String source) {
     JsonNode c;
@@ -139,7 +133,17 @@ public record ModelConfig(
     if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
       throw new IllegalArgumentException("partial_rotary_factor " + partial + " is not supported (1.0 is)");
     }
-    RopeScaling scaling = RopeScaling.fromJson(c.get("rope_scaling"));
+    // transformers v5 writes rope_parameters (rope_theta inside) where v4 wrote rope_scaling + rope_theta
+    double theta = c.path("rope_theta").asDouble(10000.0);
+    RopeScaling scaling;
+    JsonNode parameters = c.get("rope_parameters");
+    if (parameters != null && parameters.isObject()) {
+      ObjectNode rest = parameters.deepCopy();
+      theta = rest.has("rope_theta") ? rest.remove("rope_theta").asDouble() : theta;
+      scaling = RopeScaling.fromJson(rest.size() == 0 ? null : rest, "rope_parameters");
+    } else {
+      scaling = RopeScaling.fromJson(c.get("rope_scaling"));
+    }
     String act = c.path("hidden_act").asText("silu");
     require(act.equals("silu"), "hidden_act '" + act + "' is not supported for " + type + " (silu is)");
     int hidden = required(c, "hidden_size");
@@ -176,7 +180,7 @@ public record ModelConfig(
     return new ModelConfig(Family.LLAMA, type, required(c, "vocab_size"), hidden,
         required(c, "num_hidden_layers"), heads, c.path("num_key_value_heads").asInt(heads),
         required(c, "intermediate_size"), c.path("max_position_embeddings").asInt(2048),
-        c.path("rms_norm_eps").asDouble(1e-6), c.path("rope_theta").asDouble(10000.0),
+        c.path("rms_norm_eps").asDouble(1e-6), theta,
         c.path("tie_word_embeddings").asBoolean(false), qkvBias,
         optionalInt(c, "bos_token_id"), eos.isEmpty() ? null : eos.get(0), optionalInt(c, "pad_token_id"),
         headDim, scaling, oBias, mlpBias, type.equals("qwen3"), window, eos);

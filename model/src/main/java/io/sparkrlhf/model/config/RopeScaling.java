@@ -51,6 +51,20 @@ public record RopeScaling(
    * Unknown types and keys are errors naming them, raised before any weight is read.
    */
   static RopeScaling fromJson(JsonNode node) {
+    return fromJson(node, "rope_scaling");
+  }
+
+  /** @param key the block's name in config.json, for messages (transformers v5 writes rope_parameters) */
+  static RopeScaling fromJson(JsonNode node, String key) {
+    try {
+      return parse(node);
+    } catch (IllegalArgumentException e) {
+      throw key.equals("rope_scaling") ? e
+          : new IllegalArgumentException(e.getMessage().replace("rope_scaling", key), e);
+    }
+  }
+
+  private static RopeScaling parse(JsonNode node) {
     if (node == null || node.isMissingNode() || node.isNull()) {
       return null;
     }
