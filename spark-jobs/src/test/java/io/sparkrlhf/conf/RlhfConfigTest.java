@@ -84,6 +84,7 @@ class RlhfConfigTest {
       TrainingSettings sft = TrainingSettings.from(c, "sft");
       TrainingSettings reward = TrainingSettings.from(c, "reward");
       assertTrue(sft.loraEnabled() && reward.loraEnabled(), f + " trains LoRA adapters");
+      PrepareSettings.from(c.getConfig("rlhf.prepare")); // prompt format and tokenizer settings are consistent
     }
   }
 

@@ -169,7 +169,8 @@ public final class QuestionThread {
       return null;
     }
     int[] ids = tokenizer.encode(options.template().render(questionText));
-    if (tokenizer.bosTokenId().isPresent()) { // LLaMA-style tokenizers start every sequence with BOS
+    // LLaMA-style tokenizers start every sequence with BOS; a chat template writes its own.
+    if (tokenizer.bosTokenId().isPresent() && !options.template().rendersSpecialTokens()) {
       int[] withBos = new int[ids.length + 1];
       withBos[0] = tokenizer.bosTokenId().getAsInt();
       System.arraycopy(ids, 0, withBos, 1, ids.length);

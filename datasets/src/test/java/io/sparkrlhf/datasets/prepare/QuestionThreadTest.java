@@ -75,6 +75,29 @@ class QuestionThreadTest {
         java.util.Arrays.copyOfRange(r.promptIds(), 1, r.promptIds().length));
   }
 
+  /** Llama-3-Instruct's chat template writes <|begin_of_text|> itself: the prompt must not get a second BOS. */
+  @Test
+  void aChatTemplatePromptCarriesItsOwnBosAndTurnMarkers() throws Exception {
+    TokenizerSpec llama3 = TokenizerSpec.huggingFaceJson(io.sparkrlhf.model.tokenizer.ModernTokenizerJson.llama3(),
+        "<|eot_id|>", "<|begin_of_text|>", "llama3/tokenizer.json");
+    byte[] config;
+    try (var in = getClass().getResourceAsStream("/chat-templates/llama-3-8b-instruct.tokenizer_config.json")) {
+      config = in.readAllBytes();
+    }
+    PromptTemplate chat = PromptTemplate.chat(
+        io.sparkrlhf.model.prompt.ChatTemplate.fromTokenizerConfig(config, "llama3").orElseThrow(), true, "");
+    PrepareOptions o = new PrepareOptions(chat, llama3, 16, 1000, 2000, 10, SftSelection.best(), 42, 0.0, "", 10_000, 1000);
+    QuestionThread.Result r = new QuestionThread(o).fromAnswers(Q, ANSWERS);
+    TextTokenizer tok = llama3.load();
+    // <|begin_of_text|> once, then <|start_header_id|>user<|end_header_id|>, the question, <|eot_id|>, assistant header.
+    assertEquals(128000, r.promptIds()[0]);
+    assertEquals(128006, r.promptIds()[1]);
+    assertEquals("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nT\n\nB<|eot_id|>"
+        + "<|start_header_id|>assistant<|end_header_id|>\n\n", tok.decode(r.promptIds()));
+    int[] doc = r.sftDocs().get(0).ids();
+    assertEquals(128009, doc[doc.length - 1], "SFT documents end with the Instruct model's <|eot_id|>");
+  }
+
   @Test
   void minScoreSelectionTakesEveryGoodAnswer() {
     QuestionThread.Result r = new QuestionThread(options(100, 200, SftSelection.minScore(2))).fromAnswers(Q, ANSWERS);

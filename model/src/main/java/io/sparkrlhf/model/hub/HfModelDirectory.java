@@ -8,6 +8,8 @@ import io.sparkrlhf.model.checkpoint.CheckpointTensors;
 import io.sparkrlhf.model.checkpoint.CheckpointWriter;
 import io.sparkrlhf.model.checkpoint.DType;
 import io.sparkrlhf.model.config.ModelConfig;
+import io.sparkrlhf.model.tokenizer.HfJsonTokenizer;
+import io.sparkrlhf.model.tokenizer.SpecialTokenIds;
 import io.sparkrlhf.model.tokenizer.SpecialTokens;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.model.transformer.DecoderLM;
@@ -32,8 +34,14 @@ public final class HfModelDirectory {
 
   private HfModelDirectory() {}
 
-  /** A loaded model with what the directory says about tokenising and generating. */
-  public record Loaded(DecoderLM model, Optional<TokenizerSpec> tokenizer, GenerationDefaults generation) {}
+  /**
+   * A loaded model with what the directory says about tokenising and generating.
+   *
+   * @param specialTokens BOS/EOS/PAD ids from all of the directory's files (every EOS id
+   *     generation should stop on); empty when the directory names no EOS at all
+   */
+  public record Loaded(DecoderLM model, Optional<TokenizerSpec> tokenizer, GenerationDefaults generation,
+      Optional<SpecialTokenIds> specialTokens) {}
 
   public static Loaded load(Path dir, NDManager manager, DataType dtype) throws IOException {
     Path configFile = dir.resolve("config.json");
@@ -46,15 +54,44 @@ public final class HfModelDirectory {
     try (CheckpointTensors tensors = CheckpointTensors.open(dir)) {
       HfWeights.load(model, tensors);
     }
-    return new Loaded(model, tokenizer(dir), GenerationDefaults.read(dir));
+    return new Loaded(model, tokenizer(dir), GenerationDefaults.read(dir), specialTokens(dir));
   }
 
-  /** The directory's tokenizer.json, with EOS from tokenizer_config.json or special_tokens_map.json. */
+  /** BOS/EOS/PAD ids from every file of the directory that names them; empty when no EOS is named. */
+  public static Optional<SpecialTokenIds> specialTokens(Path dir) throws IOException {
+    SpecialTokenIds.Files files = new SpecialTokenIds.Files(read(dir, "tokenizer.json"),
+        read(dir, "tokenizer_config.json"), read(dir, "special_tokens_map.json"), read(dir, GenerationDefaults.FILE),
+        read(dir, "config.json"));
+    java.util.Map<String, Integer> vocab = files.tokenizerJson() == null ? null
+        : HfJsonTokenizer.vocabulary(files.tokenizerJson(), dir.resolve("tokenizer.json").toString());
+    boolean anyEos = vocab != null || List.of("generation_config.json", "config.json").stream()
+        .anyMatch(n -> Files.isRegularFile(dir.resolve(n)));
+    try {
+      return anyEos ? Optional.of(SpecialTokenIds.resolve(files, vocab, dir.toString())) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage().contains("no EOS token")) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] read(Path dir, String name) throws IOException {
+    Path p = dir.resolve(name);
+    return Files.isRegularFile(p) ? Files.readAllBytes(p) : null;
+  }
+
+  /**
+   * The directory's tokenizer.json, with EOS from tokenizer_config.json or special_tokens_map.json
+   * (else the token of config.json's or generation_config.json's first eos_token_id), and the BOS
+   * that tokenizer_config.json's add_bos_token or tokenizer.json's post-processor adds.
+   */
   static Optional<TokenizerSpec> tokenizer(Path dir) throws IOException {
     Path json = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(json)) {
       return Optional.empty();
     }
+    byte[] jsonBytes = Files.readAllBytes(json);
     String eos = null;
     for (String name : List.of("tokenizer_config.json", "special_tokens_map.json")) {
       Path side = dir.resolve(name);
@@ -63,13 +100,20 @@ public final class HfModelDirectory {
       }
     }
     if (eos == null) {
-      throw new IllegalArgumentException(dir + " has tokenizer.json but no eos_token in tokenizer_config.json or"
-          + " special_tokens_map.json");
+      Optional<SpecialTokenIds> ids = specialTokens(dir);
+      if (ids.isPresent()) {
+        int first = ids.get().firstEos();
+        eos = HfJsonTokenizer.vocabulary(jsonBytes, json.toString()).entrySet().stream()
+            .filter(e -> e.getValue() == first).map(java.util.Map.Entry::getKey).findFirst().orElse(null);
+      }
     }
-    Path config = dir.resolve("tokenizer_config.json");
-    String bos = Files.isRegularFile(config)
-        ? SpecialTokens.bosToAdd(Files.readAllBytes(config), config.toString()).orElse(null) : null;
-    return Optional.of(TokenizerSpec.huggingFaceJson(Files.readAllBytes(json), eos, bos, json.toString()));
+    if (eos == null) {
+      throw new IllegalArgumentException(dir + " has tokenizer.json but no eos_token in tokenizer_config.json or"
+          + " special_tokens_map.json, nor an eos_token_id in config.json or generation_config.json");
+    }
+    byte[] config = read(dir, "tokenizer_config.json");
+    String bos = SpecialTokens.bosToAdd(config, jsonBytes, dir.resolve("tokenizer_config.json").toString()).orElse(null);
+    return Optional.of(TokenizerSpec.huggingFaceJson(jsonBytes, eos, bos, json.toString()));
   }
 
   /**
@@ -85,7 +129,9 @@ public final class HfModelDirectory {
     if (c.bosTokenId() != null) {
       generation.put("bos_token_id", c.bosTokenId());
     }
-    if (c.eosTokenId() != null) {
+    if (c.eosTokenIds().size() > 1) { // Llama 3 Instruct stops on several
+      c.eosTokenIds().forEach(generation.putArray("eos_token_id")::add);
+    } else if (c.eosTokenId() != null) {
       generation.put("eos_token_id", c.eosTokenId());
     }
     if (c.padTokenId() != null) {

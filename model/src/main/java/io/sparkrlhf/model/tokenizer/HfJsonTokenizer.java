@@ -110,6 +110,15 @@ public final class HfJsonTokenizer implements TextTokenizer {
     return vocabSize;
   }
 
+  /** The token-to-id map of a tokenizer.json's bytes: the model's vocabulary plus added tokens. */
+  public static Map<String, Integer> vocabulary(byte[] tokenizerJson, String source) {
+    try {
+      return TokenizerJsonVocab.read(JSON.readTree(tokenizerJson), source);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
   /** Reads the token-to-id map of a tokenizer.json: the model's vocabulary plus added tokens. */
   static final class TokenizerJsonVocab {
     private TokenizerJsonVocab() {}

@@ -31,6 +31,55 @@ public final class SpecialTokens {
     return find(tokenizerConfig, "bos_token", source);
   }
 
+  /**
+   * The BOS token to add, from tokenizer_config.json's {@code add_bos_token} or else from
+   * tokenizer.json's post-processor template (LLaMA 3 adds {@code <|begin_of_text|>} that way and
+   * has no add_bos_token); empty when neither adds one.
+   *
+   * @param tokenizerConfig null when the file is absent
+   */
+  public static Optional<String> bosToAdd(byte[] tokenizerConfig, byte[] tokenizerJson, String source) {
+    if (tokenizerConfig != null) {
+      Optional<String> configured = bosToAdd(tokenizerConfig, source);
+      if (configured.isPresent()) {
+        return configured;
+      }
+    }
+    return Optional.ofNullable(bosOfPostProcessor(tokenizerJson, source));
+  }
+
+  /**
+   * The special token a tokenizer.json's TemplateProcessing puts first in a single sequence
+   * (directly, or inside a Sequence of processors), or null.
+   */
+  public static String bosOfPostProcessor(byte[] tokenizerJson, String source) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(tokenizerJson);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage(), e);
+    }
+    JsonNode post = root == null ? null : root.get("post_processor");
+    if (post == null || post.isNull()) {
+      return null;
+    }
+    java.util.List<JsonNode> processors = new java.util.ArrayList<>();
+    if ("Sequence".equals(post.path("type").asText())) {
+      post.path("processors").forEach(processors::add);
+    } else {
+      processors.add(post);
+    }
+    for (JsonNode p : processors) {
+      if ("TemplateProcessing".equals(p.path("type").asText())) {
+        JsonNode first = p.path("single").path(0);
+        if (first.has("SpecialToken")) {
+          return first.path("SpecialToken").path("id").asText();
+        }
+      }
+    }
+    return null;
+  }
+
   /** The value of {@code key} (e.g. {@code eos_token}) in the given JSON, if present. */
   public static Optional<String> find(byte[] configJson, String key, String source) {
     JsonNode root;

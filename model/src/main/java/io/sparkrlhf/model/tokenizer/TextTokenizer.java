@@ -4,8 +4,10 @@ package io.sparkrlhf.model.tokenizer;
  * Text to token ids and back. Implementations are thread-safe: one instance per JVM serves every
  * Spark task thread.
  *
- * <p>{@link #encode} never interprets special-token text found in the input (a StackExchange post
- * that contains {@code <|endoftext|>} stays plain text); special tokens are added by the caller by id.
+ * <p>Special tokens are added by the caller by id. GPT-2's built-in BPE never interprets
+ * special-token text found in the input; a {@code tokenizer.json} maps its added tokens found in
+ * the text to their ids, as the tokenizers library (and transformers) do, which a chat-template
+ * prompt relies on.
  */
 public interface TextTokenizer {
 

@@ -24,6 +24,8 @@ public final class Attention extends CompositeBlock {
   private final Dense v;
   private final Dense qkv;
   private final Dense o;
+  private final Norm qNorm;
+  private final Norm kNorm;
 
   /** Output and this layer's full keys/values (B, kvHeads, S, headDim), for the cache. */
   public record Result(NDArray output, NDArray keys, NDArray values) {}
@@ -31,18 +33,21 @@ public final class Attention extends CompositeBlock {
   Attention(ModelConfig config) {
     this.config = config;
     int h = config.hiddenSize();
+    int qDim = config.numHeads() * config.headDim(); // not always h: head_dim can be set apart
     int kvDim = config.numKvHeads() * config.headDim();
     if (config.family() == ModelConfig.Family.LLAMA) {
-      q = addChildBlock("q_proj", new Dense(h, h, config.attentionBias()));
+      q = addChildBlock("q_proj", new Dense(h, qDim, config.attentionBias()));
       k = addChildBlock("k_proj", new Dense(h, kvDim, config.attentionBias()));
       v = addChildBlock("v_proj", new Dense(h, kvDim, config.attentionBias()));
       qkv = null;
-      o = addChildBlock("o_proj", new Dense(h, h, false));
+      o = addChildBlock("o_proj", new Dense(qDim, h, config.attentionOutputBias()));
     } else {
       q = k = v = null;
       qkv = addChildBlock("c_attn", new Dense(h, 3L * h, true));
       o = addChildBlock("c_proj", new Dense(h, h, true));
     }
+    qNorm = config.qkNorm() ? addChildBlock("q_norm", Norm.rms(config.headDim(), config.normEps())) : null;
+    kNorm = config.qkNorm() ? addChildBlock("k_norm", Norm.rms(config.headDim(), config.normEps())) : null;
   }
 
   /**
@@ -71,8 +76,14 @@ public final class Attention extends CompositeBlock {
       keys = k.forward(ps, new NDList(x), training).singletonOrThrow();
       values = v.forward(ps, new NDList(x), training).singletonOrThrow();
     }
-    queries = queries.reshape(b, t, heads, hd).transpose(0, 2, 1, 3); // (B, heads, T, hd)
-    keys = keys.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3); // (B, kvHeads, T, hd)
+    queries = queries.reshape(b, t, heads, hd); // (B, T, heads, hd)
+    keys = keys.reshape(b, t, kvHeads, hd);
+    if (qNorm != null) { // Qwen3: each head normalised on its own, before rotary
+      queries = qNorm.forward(ps, new NDList(queries), training).singletonOrThrow();
+      keys = kNorm.forward(ps, new NDList(keys), training).singletonOrThrow();
+    }
+    queries = queries.transpose(0, 2, 1, 3); // (B, heads, T, hd)
+    keys = keys.transpose(0, 2, 1, 3); // (B, kvHeads, T, hd)
     values = values.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
     if (cos != null) {
       queries = Rotary.apply(queries, cos, sin);
@@ -124,6 +135,10 @@ public final class Attention extends CompositeBlock {
       k.hfParameters(prefix + ".k_proj", false, out);
       v.hfParameters(prefix + ".v_proj", false, out);
       o.hfParameters(prefix + ".o_proj", false, out);
+    }
+    if (qNorm != null) {
+      qNorm.hfParameters(prefix + ".q_norm", out);
+      kNorm.hfParameters(prefix + ".k_norm", out);
     }
   }
 }

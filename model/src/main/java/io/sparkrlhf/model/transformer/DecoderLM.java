@@ -53,7 +53,7 @@ public final class DecoderLM extends CompositeBlock {
         : Norm.layer(config.hiddenSize(), config.normEps()));
     lmHead = config.tieWordEmbeddings() ? null
         : addChildBlock("lm_head", new Dense(config.hiddenSize(), config.vocabSize(), false));
-    rotary = llama ? new Rotary(config.headDim(), config.ropeTheta()) : null;
+    rotary = llama ? new Rotary(config) : null;
   }
 
   public ModelConfig config() {
@@ -106,7 +106,8 @@ public final class DecoderLM extends CompositeBlock {
       throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
           + " positions, expected past " + pastLength + " + new " + t);
     }
-    if (total > config.maxPositions()) {
+    boolean dynamicRope = config.ropeScaling() != null && config.ropeScaling().type().equals("dynamic");
+    if (total > config.maxPositions() && !dynamicRope) { // dynamic NTK exists to run past it
       throw new IllegalArgumentException(
           "cannot run a sequence of length " + total + ": max_position_embeddings is " + config.maxPositions());
     }
@@ -116,7 +117,7 @@ public final class DecoderLM extends CompositeBlock {
     NDArray wte = ps.getValue(tokenEmbedding, ids.getDevice(), training);
     DataType dtype = wte.getDataType();
     // Kept in float32 and added to widened scores: -1e9 would be -inf in fp16 (NaN for pad rows).
-    NDArray bias = attentionBias(mask, docIds, pastLength, t); // (B, 1, T, S)
+    NDArray bias = attentionBias(mask, docIds, pastLength, t, config.slidingWindow()); // (B, 1, T, S)
 
     NDArray x = ids.getNDArrayInternal().embedding(ids, wte, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
     NDArray cos = null;
@@ -163,13 +164,20 @@ public final class DecoderLM extends CompositeBlock {
     return mask.getManager().create(positions, mask.getShape());
   }
 
-  /** Additive mask (B, 1, T, S): 0 where query t may see key s, MASKED elsewhere. */
-  private static NDArray attentionBias(NDArray mask, NDArray docIds, long pastLength, long t) {
+  /**
+   * Additive mask (B, 1, T, S): 0 where query t may see key s, MASKED elsewhere. With a sliding
+   * window w (Mistral), key s is seen only when query − s < w: the query and the w − 1 before it.
+   */
+  private static NDArray attentionBias(NDArray mask, NDArray docIds, long pastLength, long t, Integer window) {
     NDManager m = mask.getManager();
     long s = mask.getShape().get(1);
     NDArray queryAt = m.arange(pastLength, pastLength + t).toType(DataType.INT64, false).expandDims(1); // (T, 1)
     NDArray keyAt = m.arange(0L, s).toType(DataType.INT64, false).expandDims(0); // (1, S)
-    NDArray allowed = keyAt.lte(queryAt).expandDims(0).expandDims(0) // (1, 1, T, S) causal
+    NDArray visible = keyAt.lte(queryAt); // (T, S) causal
+    if (window != null && pastLength + t > window) {
+      visible = visible.logicalAnd(keyAt.gt(queryAt.sub(window)));
+    }
+    NDArray allowed = visible.expandDims(0).expandDims(0) // (1, 1, T, S)
         .logicalAnd(mask.eq(1).expandDims(1).expandDims(1)); // keys that are tokens
     if (docIds != null) {
       NDArray queryDoc = docIds.get(new NDIndex(":, {}:", pastLength)).expandDims(1).expandDims(3); // (B, 1, T, 1)

@@ -23,9 +23,9 @@ public final class Mlp extends CompositeBlock {
     int h = config.hiddenSize();
     int inner = config.intermediateSize();
     if (config.family() == ModelConfig.Family.LLAMA) {
-      gate = addChildBlock("gate_proj", new Dense(h, inner, false));
-      up = addChildBlock("up_proj", new Dense(h, inner, false));
-      down = addChildBlock("down_proj", new Dense(inner, h, false));
+      gate = addChildBlock("gate_proj", new Dense(h, inner, config.mlpBias()));
+      up = addChildBlock("up_proj", new Dense(h, inner, config.mlpBias()));
+      down = addChildBlock("down_proj", new Dense(inner, h, config.mlpBias()));
     } else {
       gate = null;
       up = addChildBlock("c_fc", new Dense(h, inner, true));

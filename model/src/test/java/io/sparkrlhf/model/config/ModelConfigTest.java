@@ -48,6 +48,25 @@ class ModelConfigTest {
   }
 
   @Test
+  void transformersV5RopeParametersReadAsRopeScalingAndTheta() {
+    String llama3 = "\"rope_type\":\"llama3\",\"factor\":8.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,"
+        + "\"original_max_position_embeddings\":8192";
+    ModelConfig v4 = parse(TINY_LLAMA.replace("\"rope_scaling\":null,\"rope_theta\":10000.0",
+        "\"rope_scaling\":{" + llama3 + "},\"rope_theta\":500000.0"));
+    ModelConfig v5 = parse(TINY_LLAMA.replace("\"rope_scaling\":null,\"rope_theta\":10000.0",
+        "\"rope_parameters\":{\"rope_theta\":500000.0," + llama3 + "}"));
+    assertEquals(v4, v5);
+    assertEquals(500000.0, v5.ropeTheta());
+    assertEquals("llama3", v5.ropeScaling().type());
+    ModelConfig plain = parse(TINY_LLAMA.replace("\"rope_scaling\":null,\"rope_theta\":10000.0",
+        "\"rope_parameters\":{\"rope_theta\":1000000.0,\"rope_type\":\"default\"}"));
+    assertEquals(1000000.0, plain.ropeTheta());
+    assertEquals(null, plain.ropeScaling());
+    assertError("rope_parameters.rope_type 'longrope'", TINY_LLAMA.replace("\"rope_scaling\":null",
+        "\"rope_parameters\":{\"rope_type\":\"longrope\",\"factor\":2}"));
+  }
+
+  @Test
   void writesBackWhatItReads() {
     for (String json : new String[] {TINY_LLAMA, "{\"model_type\":\"gpt2\",\"vocab_size\":100,\"n_embd\":16,\"n_layer\":2,\"n_head\":4}"}) {
       ModelConfig c = parse(json);

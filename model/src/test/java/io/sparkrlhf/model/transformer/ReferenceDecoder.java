@@ -15,6 +15,9 @@ final class ReferenceDecoder {
   private final boolean llama;
   private final String root;
 
+  /** inverse frequencies of rotary (headDim/2), then the factor cos and sin are multiplied by. */
+  private double[] rope;
+
   ReferenceDecoder(ModelConfig config, Map<String, float[]> hfWeights) {
     this.c = config;
     this.w = hfWeights;
@@ -24,6 +27,11 @@ final class ReferenceDecoder {
 
   /** logits [B][T][V]; docIds may be null. */
   double[][][] logits(int[][] ids, int[][] mask, int[][] docIds) {
+    int longest = 0; // dynamic NTK rope reads the longest position of the whole batch
+    for (int[] m : mask) {
+      longest = Math.max(longest, java.util.Arrays.stream(m).sum());
+    }
+    rope = llama ? ReferenceRope.frequencies(c, longest) : null;
     double[][][] out = new double[ids.length][][];
     for (int b = 0; b < ids.length; b++) {
       out[b] = row(ids[b], mask[b], docIds == null ? null : docIds[b]);
@@ -76,6 +84,10 @@ final class ReferenceDecoder {
       q = linear(x, w.get(a + ".q_proj.weight"), w.get(a + ".q_proj.bias"), heads * hd, false);
       k = linear(x, w.get(a + ".k_proj.weight"), w.get(a + ".k_proj.bias"), kvHeads * hd, false);
       v = linear(x, w.get(a + ".v_proj.weight"), w.get(a + ".v_proj.bias"), kvHeads * hd, false);
+      if (c.qkNorm()) {
+        headNorm(q, heads, w.get(a + ".q_norm.weight"));
+        headNorm(k, kvHeads, w.get(a + ".k_norm.weight"));
+      }
       rope(q, heads, pos);
       rope(k, kvHeads, pos);
     } else {
@@ -91,7 +103,8 @@ final class ReferenceDecoder {
         double[] scores = new double[t];
         double max = Double.NEGATIVE_INFINITY;
         for (int s = 0; s <= i; s++) {
-          boolean ok = mask[s] == 1 && (doc == null || doc[s] == doc[i]);
+          boolean ok = mask[s] == 1 && (doc == null || doc[s] == doc[i])
+              && (c.slidingWindow() == null || i - s < c.slidingWindow());
           if (!ok) {
             scores[s] = Double.NEGATIVE_INFINITY;
             continue;
@@ -119,22 +132,42 @@ final class ReferenceDecoder {
       }
     }
     return llama
-        ? linear(merged, w.get(p + ".self_attn.o_proj.weight"), null, c.hiddenSize(), false)
+        ? linear(merged, w.get(p + ".self_attn.o_proj.weight"), w.get(p + ".self_attn.o_proj.bias"), c.hiddenSize(), false)
         : linear(merged, w.get(p + ".attn.c_proj.weight"), w.get(p + ".attn.c_proj.bias"), c.hiddenSize(), true);
   }
 
-  /** x'[i] = x[i]cos − x[i+half]sin; x'[i+half] = x[i+half]cos + x[i]sin, angle = pos/θ^(2i/d). */
+  /**
+   * x'[i] = (x[i]cos − x[i+half]sin)·m; x'[i+half] = (x[i+half]cos + x[i]sin)·m, angle = pos·inv[i],
+   * m the attention factor.
+   */
   private void rope(double[][] x, int heads, int[] pos) {
     int hd = c.headDim();
     int half = hd / 2;
+    double m = rope[half];
     for (int t = 0; t < x.length; t++) {
       for (int head = 0; head < heads; head++) {
         for (int i = 0; i < half; i++) {
-          double angle = pos[t] / Math.pow(c.ropeTheta(), 2.0 * i / hd);
+          double angle = pos[t] * rope[i];
           double a = x[t][head * hd + i];
           double b = x[t][head * hd + i + half];
-          x[t][head * hd + i] = a * Math.cos(angle) - b * Math.sin(angle);
-          x[t][head * hd + i + half] = b * Math.cos(angle) + a * Math.sin(angle);
+          x[t][head * hd + i] = (a * Math.cos(angle) - b * Math.sin(angle)) * m;
+          x[t][head * hd + i + half] = (b * Math.cos(angle) + a * Math.sin(angle)) * m;
+        }
+      }
+    }
+  }
+
+  /** RMSNorm over each head's slice of a row (Qwen3's q_norm / k_norm). */
+  private void headNorm(double[][] x, int heads, float[] g) {
+    int hd = c.headDim();
+    for (double[] row : x) {
+      for (int head = 0; head < heads; head++) {
+        double sq = 0;
+        for (int d = 0; d < hd; d++) {
+          sq += row[head * hd + d] * row[head * hd + d] / hd;
+        }
+        for (int d = 0; d < hd; d++) {
+          row[head * hd + d] = row[head * hd + d] / Math.sqrt(sq + c.normEps()) * g[d];
         }
       }
     }
@@ -142,14 +175,14 @@ final class ReferenceDecoder {
 
   private double[][] mlp(double[][] x, String p) {
     if (llama) {
-      double[][] g = linear(x, w.get(p + ".gate_proj.weight"), null, c.intermediateSize(), false);
-      double[][] u = linear(x, w.get(p + ".up_proj.weight"), null, c.intermediateSize(), false);
+      double[][] g = linear(x, w.get(p + ".gate_proj.weight"), w.get(p + ".gate_proj.bias"), c.intermediateSize(), false);
+      double[][] u = linear(x, w.get(p + ".up_proj.weight"), w.get(p + ".up_proj.bias"), c.intermediateSize(), false);
       for (int t = 0; t < g.length; t++) {
         for (int j = 0; j < g[t].length; j++) {
           g[t][j] = g[t][j] / (1 + Math.exp(-g[t][j])) * u[t][j];
         }
       }
-      return linear(g, w.get(p + ".down_proj.weight"), null, c.hiddenSize(), false);
+      return linear(g, w.get(p + ".down_proj.weight"), w.get(p + ".down_proj.bias"), c.hiddenSize(), false);
     }
     double[][] u = linear(x, w.get(p + ".c_fc.weight"), w.get(p + ".c_fc.bias"), c.intermediateSize(), true);
     for (double[] row : u) {

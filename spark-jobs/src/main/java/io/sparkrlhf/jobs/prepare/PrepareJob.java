@@ -14,6 +14,7 @@ import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.model.prompt.PromptTemplate;
 import io.sparkrlhf.model.tokenizer.TextTokenizer;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.spark.CodeVersion;
@@ -69,7 +70,10 @@ public final class PrepareJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TokenizerSpec tokenizer =
         TokenizerLoader.load(settings.tokenizerKind(), settings.tokenizerPath(), settings.eosToken(), hadoop);
-    PrepareOptions options = settings.options(tokenizer);
+    PrepareOptions options = settings.promptFormat().equals(PrepareSettings.CHAT_TEMPLATE)
+        ? settings.options(tokenizer, PromptTemplate.chat(TokenizerLoader.chatTemplate(settings.tokenizerPath(), hadoop),
+            settings.addGenerationPrompt(), settings.systemPrompt()))
+        : settings.options(tokenizer);
     checkOutputApartFromInputs(hadoop);
 
     ObjectNode input = JSON.createObjectNode();
@@ -179,6 +183,7 @@ public final class PrepareJob {
     t.put("vocab_size", tok.vocabSize());
     m.put("seq_len", options.seqLen());
     m.put("seed", options.seed());
+    m.put("prompt_format", options.template().format());
     m.put("prompt_template", options.template().template());
     ObjectNode p = m.putObject("parameters");
     p.put("max_prompt_tokens", options.maxPromptTokens());

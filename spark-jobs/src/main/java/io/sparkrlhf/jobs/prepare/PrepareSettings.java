@@ -28,16 +28,21 @@ public record PrepareSettings(
     double evalFraction,
     String splitSalt,
     int maxRowChars,
-    long packTokensPerPartition) {
+    long packTokensPerPartition,
+    String promptFormat,
+    boolean addGenerationPrompt,
+    String systemPrompt) {
 
   public static final String STACKEXCHANGE = "stackexchange";
   public static final String PAIRED = "paired";
+  public static final String CHAT_TEMPLATE = "chat-template";
 
   public static PrepareSettings from(Config prepare) {
     try {
       String format = oneOf(prepare, "input.format", STACKEXCHANGE, PAIRED);
       String kind = oneOf(prepare, "tokenizer.kind", "gpt2", "hf");
       String sftMode = oneOf(prepare, "sft.answers", "best", "min-score");
+      String promptFormat = oneOf(prepare, "prompt.format", "template", CHAT_TEMPLATE);
       SftSelection sft = sftMode.equals("best") ? SftSelection.best() : SftSelection.minScore(prepare.getInt("sft.min-score"));
       PrepareSettings s = new PrepareSettings(
           format,
@@ -57,12 +62,19 @@ public record PrepareSettings(
           prepare.getDouble("split.eval-fraction"),
           prepare.getString("split.salt"),
           prepare.getInt("max-row-chars"),
-          prepare.getLong("pack-tokens-per-partition"));
+          prepare.getLong("pack-tokens-per-partition"),
+          promptFormat,
+          prepare.getBoolean("prompt.add-generation-prompt"),
+          prepare.getString("prompt.system"));
       if (s.inputPaths.isEmpty()) {
         throw new IllegalArgumentException("rlhf.prepare.input.paths is empty: give at least one input path");
       }
       if (s.output.isBlank()) {
         throw new IllegalArgumentException("rlhf.prepare.output is empty");
+      }
+      if (promptFormat.equals(CHAT_TEMPLATE) && !kind.equals("hf")) {
+        throw new IllegalArgumentException("rlhf.prepare.prompt.format = chat-template needs rlhf.prepare.tokenizer.kind"
+            + " = hf: the template is the chat_template of the tokenizer's tokenizer_config.json");
       }
       if (kind.equals("hf") && s.tokenizerPath.isBlank()) {
         throw new IllegalArgumentException("rlhf.prepare.tokenizer.kind = hf needs rlhf.prepare.tokenizer.path");
@@ -85,21 +97,26 @@ public record PrepareSettings(
             + c.getValue(key).origin().description() + ")");
   }
 
-  /** The options the datasets code runs with, for the given tokenizer. */
+  /** The options the datasets code runs with, for the given tokenizer and the {@code prompt-template} text. */
   public PrepareOptions options(TokenizerSpec tokenizer) {
-    return new PrepareOptions(new PromptTemplate(promptTemplate), tokenizer, seqLen, maxPromptTokens, maxPairTokens,
+    return options(tokenizer, new PromptTemplate(promptTemplate));
+  }
+
+  /** The options with a given prompt (a chat template read from the tokenizer's directory). */
+  public PrepareOptions options(TokenizerSpec tokenizer, PromptTemplate prompt) {
+    return new PrepareOptions(prompt, tokenizer, seqLen, maxPromptTokens, maxPairTokens,
         maxPairsPerQuestion, sftSelection, seed, evalFraction, splitSalt, maxRowChars, packTokensPerPartition);
   }
 
   public PrepareSettings withInput(List<String> paths) {
     return new PrepareSettings(inputFormat, paths, output, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
         promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
-        splitSalt, maxRowChars, packTokensPerPartition);
+        splitSalt, maxRowChars, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
   }
 
   public PrepareSettings withOutput(String out) {
     return new PrepareSettings(inputFormat, inputPaths, out, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
         promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
-        splitSalt, maxRowChars, packTokensPerPartition);
+        splitSalt, maxRowChars, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
   }
 }

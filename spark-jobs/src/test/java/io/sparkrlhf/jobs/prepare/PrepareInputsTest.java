@@ -134,4 +134,59 @@ class PrepareInputsTest {
     assertTrue(sawEos && !blocks.isEmpty());
     PrepareFixtures.assertSameKeys(plainPairs, PrepareFixtures.pairKeys(spark, out));
   }
+
+  /** An Instruct model's tokenizer directory: prompts in rl_prompts are the chat template's user turn. */
+  @Test
+  void chatTemplatePromptsForAnInstructModel() throws Exception {
+    Path tok = Files.createDirectories(dir.resolve("qwen-instruct"));
+    Files.write(tok.resolve("tokenizer.json"), io.sparkrlhf.model.tokenizer.ModernTokenizerJson.qwen2());
+    try (var in = getClass().getResourceAsStream("/chat-templates/qwen2.5-instruct.tokenizer_config.json")) {
+      Files.write(tok.resolve("tokenizer_config.json"), in.readAllBytes());
+    }
+    PreparedDataset out = prepare(dir.resolve("plain"), "out-chat", "prepare.tokenizer.kind=hf",
+        "prepare.tokenizer.path=\"" + tok + "\"", "prepare.max-prompt-tokens=5000", "prepare.max-pair-tokens=10000",
+        "prepare.prompt.format=chat-template", "prepare.prompt.system=\"Be terse.\"");
+    assertEquals("chat-template", out.manifest().at("/prompt_format").asText());
+    var tokenizer = io.sparkrlhf.model.tokenizer.TokenizerSpec.huggingFaceJson(
+        io.sparkrlhf.model.tokenizer.ModernTokenizerJson.qwen2(), "<|im_end|>", "q").load();
+    List<Row> prompts = spark.read().parquet(out.table("rl_prompts/train")).collectAsList();
+    assertTrue(!prompts.isEmpty());
+    String head = "<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\n";
+    String tail = "<|im_end|>\n<|im_start|>assistant\n";
+    for (Row p : prompts) {
+      int[] ids = PrepareFixtures.ints(p, "prompt_ids");
+      assertEquals(151644, ids[0], "<|im_start|> is one special token");
+      String text = tokenizer.decode(ids);
+      assertTrue(text.startsWith(head) && text.endsWith(tail) && !text.contains("Question:"), text);
+    }
+    // SFT documents end with the Instruct model's end of turn: inside packed blocks, where one document
+    // ends and the next begins, <|im_end|> is followed by the next prompt's <|im_start|>system.
+    int boundaries = 0;
+    for (Row b : spark.read().parquet(out.table("sft_packed/train")).collectAsList()) {
+      int[] ids = PrepareFixtures.ints(b, "input_ids");
+      int[] docs = PrepareFixtures.ints(b, "doc_ids");
+      for (int i = 1; i < ids.length; i++) {
+        if (docs[i] != docs[i - 1]) {
+          assertEquals(151645, ids[i - 1], "a document ends with <|im_end|>");
+          assertEquals(151644, ids[i], "a document starts with <|im_start|>");
+          boundaries++;
+        }
+      }
+    }
+    assertTrue(boundaries > 0);
+  }
+
+  @Test
+  void chatTemplateNeedsATokenizerThatHasOne() throws Exception {
+    Path tok = Files.createDirectories(dir.resolve("base-model"));
+    Files.write(tok.resolve("tokenizer.json"), TinyTokenizerJson.json());
+    Files.writeString(tok.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> prepare(dir.resolve("plain"),
+        "out-no-template", "prepare.tokenizer.kind=hf", "prepare.tokenizer.path=\"" + tok + "\"",
+        "prepare.prompt.format=chat-template"));
+    assertTrue(e.getMessage().contains("chat_template"), e.getMessage());
+    IllegalArgumentException gpt2 = assertThrows(IllegalArgumentException.class, () -> prepare(dir.resolve("plain"),
+        "out-gpt2-chat", "prepare.prompt.format=chat-template"));
+    assertTrue(gpt2.getMessage().contains("tokenizer.kind"), gpt2.getMessage());
+  }
 }
