@@ -114,7 +114,7 @@ public final class Generator {
             token = (int) pick[0];
             logprobs[r][step] = (float) Double.longBitsToDouble(pick[1]);
             lengths[r]++;
-            done[r] = token == config.eosTokenId() || lengths[r] >= rowMaxNewTokens[r];
+            done[r] = config.isEos(token) || lengths[r] >= rowMaxNewTokens[r];
           }
           tokens[r][step] = token;
           ids[r * total + known] = token;

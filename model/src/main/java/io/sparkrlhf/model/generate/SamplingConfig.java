@@ -8,9 +8,17 @@ package io.sparkrlhf.model.generate;
  */
 public record SamplingConfig(
     int maxNewTokens, int minNewTokens, boolean greedy, double temperature, int topK, double topP, long seed,
-    int eosTokenId, int padTokenId, boolean useCache) {
+    int eosTokenId, int padTokenId, boolean useCache, int[] eosTokenIds) {
+
+  /** One EOS id; a row stops at it. */
+  public SamplingConfig(int maxNewTokens, int minNewTokens, boolean greedy, double temperature, int topK, double topP,
+      long seed, int eosTokenId, int padTokenId, boolean useCache) {
+    this(maxNewTokens, minNewTokens, greedy, temperature, topK, topP, seed, eosTokenId, padTokenId, useCache,
+        new int[] {eosTokenId});
+  }
 
   public SamplingConfig {
+    eosTokenIds = eosTokenIds == null || eosTokenIds.length == 0 ? new int[] {eosTokenId} : eosTokenIds.clone();
     if (maxNewTokens < 1 || minNewTokens < 0 || minNewTokens > maxNewTokens) {
       throw new IllegalArgumentException("need 0 <= min-new-tokens (" + minNewTokens + ") <= max-new-tokens ("
           + maxNewTokens + "), max >= 1");
@@ -32,10 +40,34 @@ public record SamplingConfig(
   }
 
   public SamplingConfig withMinNewTokens(int min) {
-    return new SamplingConfig(maxNewTokens, min, greedy, temperature, topK, topP, seed, eosTokenId, padTokenId, useCache);
+    return new SamplingConfig(maxNewTokens, min, greedy, temperature, topK, topP, seed, eosTokenId, padTokenId, useCache,
+        eosTokenIds);
   }
 
   public SamplingConfig withCache(boolean cache) {
-    return new SamplingConfig(maxNewTokens, minNewTokens, greedy, temperature, topK, topP, seed, eosTokenId, padTokenId, cache);
+    return new SamplingConfig(maxNewTokens, minNewTokens, greedy, temperature, topK, topP, seed, eosTokenId, padTokenId, cache,
+        eosTokenIds);
+  }
+
+  /**
+   * Rows stop at any of {@code ids} (Llama 3 ends turns with {@code <|eot_id|>} as well as
+   * {@code <|end_of_text|>}); the first is the one reported as {@link #eosTokenId}.
+   */
+  public SamplingConfig withEosTokenIds(int... ids) {
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("at least one EOS id is needed");
+    }
+    return new SamplingConfig(maxNewTokens, minNewTokens, greedy, temperature, topK, topP, seed, ids[0], padTokenId,
+        useCache, ids.clone());
+  }
+
+  /** Whether {@code token} ends a row. */
+  public boolean isEos(int token) {
+    for (int id : eosTokenIds) {
+      if (id == token) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -27,8 +27,12 @@ final class TokenSampler {
     }
     double logZ = max + Math.log(sum);
     double[] candidate = scaled.clone();
-    if (!eosAllowed && config.eosTokenId() >= 0 && config.eosTokenId() < vocab) {
-      candidate[config.eosTokenId()] = Double.NEGATIVE_INFINITY;
+    if (!eosAllowed) {
+      for (int eos : config.eosTokenIds()) {
+        if (eos >= 0 && eos < vocab) {
+          candidate[eos] = Double.NEGATIVE_INFINITY;
+        }
+      }
     }
     int token = config.greedy() ? argMax(candidate) : sample(candidate);
     long logprobBits = Double.doubleToLongBits(scaled[token] - logZ);

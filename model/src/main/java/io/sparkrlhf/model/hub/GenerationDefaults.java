@@ -9,7 +9,8 @@ import java.nio.file.Path;
 
 /** What a checkpoint's {@code generation_config.json} says about sampling; absent keys keep HF's defaults. */
 public record GenerationDefaults(
-    Integer eosTokenId, Integer padTokenId, boolean doSample, double temperature, int topK, double topP, int maxNewTokens) {
+    Integer eosTokenId, Integer padTokenId, boolean doSample, double temperature, int topK, double topP, int maxNewTokens,
+    int[] eosTokenIds) {
 
   public static final String FILE = "generation_config.json";
 
@@ -19,15 +20,23 @@ public record GenerationDefaults(
     JsonNode eos = c.path("eos_token_id");
     Integer eosId = eos.isArray() ? (eos.isEmpty() ? null : eos.get(0).asInt()) : eos.isNumber() ? eos.asInt() : null;
     Integer pad = c.path("pad_token_id").isNumber() ? c.get("pad_token_id").asInt() : null;
+    int[] all = eos.isArray() ? new int[eos.size()] : eosId == null ? new int[0] : new int[] {eosId};
+    for (int i = 0; eos.isArray() && i < all.length; i++) {
+      all[i] = eos.get(i).asInt();
+    }
     return new GenerationDefaults(eosId, pad, c.path("do_sample").asBoolean(false), c.path("temperature").asDouble(1.0),
-        c.path("top_k").asInt(50), c.path("top_p").asDouble(1.0), c.path("max_new_tokens").asInt(128));
+        c.path("top_k").asInt(50), c.path("top_p").asDouble(1.0), c.path("max_new_tokens").asInt(128), all);
   }
 
-  /** Sampling as the checkpoint suggests, with the caller's seed; EOS doubles as pad when none is given. */
+  /**
+   * Sampling as the checkpoint suggests, with the caller's seed; generation stops at any of the
+   * EOS ids it lists; EOS doubles as pad when none is given.
+   */
   public SamplingConfig sampling(long seed, int fallbackEos) {
     int eos = eosTokenId == null ? fallbackEos : eosTokenId;
     int pad = padTokenId == null ? eos : padTokenId;
-    return doSample ? SamplingConfig.sample(maxNewTokens, temperature, topK, topP, seed, eos, pad)
+    SamplingConfig c = doSample ? SamplingConfig.sample(maxNewTokens, temperature, topK, topP, seed, eos, pad)
         : SamplingConfig.greedy(maxNewTokens, eos, pad);
+    return eosTokenIds == null || eosTokenIds.length == 0 ? c : c.withEosTokenIds(eosTokenIds);
   }
 }

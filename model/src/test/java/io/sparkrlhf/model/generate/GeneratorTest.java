@@ -101,6 +101,32 @@ class GeneratorTest {
     }
   }
 
+  /** Llama 3 lists several EOS ids: a row stops at whichever it emits first. */
+  @Test
+  void generationStopsAtAnyOfSeveralEosIds() {
+    DecoderLM model = model(TinyModels.llama());
+    Generator.Result free = Generator.generate(model, PROMPTS, SamplingConfig.greedy(6, -1, 0), m);
+    int a = free.tokens()[0][1];
+    int b = java.util.Arrays.stream(free.tokens()[1]).filter(t -> t != a).findFirst().orElseThrow();
+    java.util.Set<Integer> stops = java.util.Set.of(a, b);
+    SamplingConfig both = SamplingConfig.greedy(6, a, 36).withEosTokenIds(a, b);
+    Generator.Result stopped = Generator.generate(model, PROMPTS, both, m);
+    for (int r = 0; r < PROMPTS.size(); r++) {
+      int expected = 6; // the free run's tokens up to and including its first stop token
+      for (int t = 0; t < 6; t++) {
+        if (stops.contains(free.tokens()[r][t])) {
+          expected = t + 1;
+          break;
+        }
+      }
+      assertEquals(expected, stopped.lengths()[r], "row " + r);
+    }
+    assertTrue(stopped.lengths()[1] < 6, "row 1 stops at the second id");
+    Generator.Result onlyA = Generator.generate(model, PROMPTS, SamplingConfig.greedy(6, a, 36), m);
+    assertTrue(java.util.Arrays.stream(onlyA.lengths()).sum() > java.util.Arrays.stream(stopped.lengths()).sum(),
+        "the second id stops rows the first alone does not");
+  }
+
   @Test
   void samplingFollowsTheSeed() {
     DecoderLM model = model(TinyModels.gpt2());
