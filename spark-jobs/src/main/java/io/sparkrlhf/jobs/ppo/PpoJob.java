@@ -91,7 +91,9 @@ public final class PpoJob {
       policy = materializeMergedBase(policy, s.output(), hadoop);
     }
     ModelConfig model = policy.config();
-    int eos = model.eosTokenId() != null ? model.eosTokenId() : tokenizer.path("eos_token_id").asInt(-1);
+    int[] eosIds = model.eosTokenId() != null ? model.eosTokenIdArray()
+        : new int[] {tokenizer.path("eos_token_id").asInt(-1)};
+    int eos = eosIds[0];
     int pad = model.padTokenId() != null ? model.padTokenId() : Math.max(eos, 0);
     int maxPrompt = model.maxPositions() - s.maxNewTokens();
     if (maxPrompt < 1) {
@@ -117,7 +119,7 @@ public final class PpoJob {
     }
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
-        s.temperature(), s.klPenalty(), s.rolloutBatch(), eos, pad);
+        s.temperature(), s.klPenalty(), s.rolloutBatch(), eosIds, pad);
     PpoObjective objective = new PpoObjective(policy, reward, rollout,
         new LossSettings(s.cliprange(), s.cliprangeValue(), s.vfCoef()), s.valueHeadInit().equals("reward-model"));
     LOG.info("ppo: {} training and {} eval prompts in {} partitions; policy {} ({}), reward model {}; run {}",

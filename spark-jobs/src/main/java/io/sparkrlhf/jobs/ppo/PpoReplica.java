@@ -143,7 +143,7 @@ final class PpoReplica implements Replica<PpoSample> {
     List<int[]> scored = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
       int[] resp = responses.get(i);
-      int keep = resp[resp.length - 1] == r.eosTokenId() ? resp.length - 1 : resp.length; // the RM saw no EOS
+      int keep = r.isEos(resp[resp.length - 1]) ? resp.length - 1 : resp.length; // the RM saw no EOS
       int[] seq = Arrays.copyOf(queries.get(i), queries.get(i).length + keep);
       System.arraycopy(resp, 0, seq, queries.get(i).length, keep);
       scored.add(seq);
@@ -155,7 +155,7 @@ final class PpoReplica implements Replica<PpoSample> {
     List<Rollout> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
       int[] resp = responses.get(i);
-      out.add(new Rollout(slots[i], indices[i], queries.get(i), resp, resp[resp.length - 1] == r.eosTokenId(),
+      out.add(new Rollout(slots[i], indices[i], queries.get(i), resp, r.isEos(resp[resp.length - 1]),
           f.logprobs[i], f.refLogprobs[i], f.values[i], f.kl[i], scores[i]));
     }
     return out;

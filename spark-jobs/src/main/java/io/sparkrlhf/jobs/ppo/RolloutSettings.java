@@ -12,12 +12,23 @@ import java.util.SplittableRandom;
  * (TRL's LengthSampler); the row also stops at EOS.
  */
 public record RolloutSettings(long seed, int minNewTokens, int maxNewTokens, int topK, double topP, double temperature,
-    KlEstimator klPenalty, int rolloutBatch, int eosTokenId, int padTokenId) implements Serializable {
+    KlEstimator klPenalty, int rolloutBatch, int[] eosTokenIds, int padTokenId) implements Serializable {
   /** The iteration number evaluations sample with: the same responses' seeds and limits at every evaluation. */
   public static final long EVAL = -1;
 
   public SamplingConfig sampling() {
-    return new SamplingConfig(maxNewTokens, 0, false, temperature, topK, topP, seed, eosTokenId, padTokenId, true);
+    return new SamplingConfig(maxNewTokens, 0, false, temperature, topK, topP, seed, eosTokenIds[0], padTokenId, true,
+        eosTokenIds);
+  }
+
+  /** Whether {@code token} ends a response. */
+  public boolean isEos(int token) {
+    for (int id : eosTokenIds) {
+      if (id == token) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public long rowSeed(long iteration, long promptIndex) {

@@ -57,6 +57,38 @@ final class PpoFixtures {
     return dir;
   }
 
+  /**
+   * A reward model that prefers one token: the tiny llama (seed 99) whose embedding of {@code token}
+   * is the score head's direction scaled up, so a sequence ending in it scores far above the rest.
+   */
+  static Path plantedRewardModel(Path dir, int token) throws IOException {
+    Files.createDirectories(dir);
+    try (NDManager m = NDManager.newBaseManager()) {
+      DecoderLM model = TinyModels.create(config(), m, DataType.FLOAT32, 99);
+      List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+      float[] score = new float[config().hiddenSize()];
+      Random rnd = new Random(5);
+      for (int i = 0; i < score.length; i++) {
+        score[i] = (float) rnd.nextGaussian();
+      }
+      for (SafetensorsWriter.Tensor t : HfWeights.tensors(model, DType.F32)) {
+        if (t.name().equals("model.embed_tokens.weight")) {
+          float[] e = t.values().clone();
+          int h = config().hiddenSize();
+          for (int i = 0; i < h; i++) {
+            e[token * h + i] = 20 * score[i];
+          }
+          t = new SafetensorsWriter.Tensor(t.name(), t.dtype(), t.shape(), e);
+        }
+        tensors.add(t);
+      }
+      tensors.add(new SafetensorsWriter.Tensor("score.weight", DType.F32, new long[] {1, score.length}, score));
+      CheckpointWriter.write(dir, "model", tensors, Long.MAX_VALUE, Map.of("format", "pt"));
+    }
+    Files.write(dir.resolve("config.json"), config().toHfJson());
+    return dir;
+  }
+
   static List<RlPrompt> prompts(int n, long seed) {
     Random rnd = new Random(seed);
     List<RlPrompt> out = new ArrayList<>();
@@ -84,7 +116,7 @@ final class PpoFixtures {
   static PpoObjective objective(ModelSpec policy, Path reward, PpoSettings s) {
     ModelSpec rm = ModelSpec.at(reward.toString(), new org.apache.hadoop.conf.Configuration(), "float32", null, 0);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
-        s.temperature(), s.klPenalty(), s.rolloutBatch(), config().eosTokenId(), 0);
+        s.temperature(), s.klPenalty(), s.rolloutBatch(), new int[] {config().eosTokenId()}, 0);
     return new PpoObjective(policy, rm, rollout, new LossSettings(s.cliprange(), s.cliprangeValue(), s.vfCoef()),
         s.valueHeadInit().equals("reward-model"));
   }
