@@ -41,7 +41,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,16 +101,19 @@ public final class PpoJob {
     }
 
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    LongAccumulator dropped = sc.sc().longAccumulator("ppo prompts too long");
-    JavaRDD<RlPrompt> train = prompts(data, TableSet.TRAIN, 0, maxPrompt, dropped);
-    JavaRDD<RlPrompt> eval = prompts(data, TableSet.EVAL, s.evalMaxExamples(), maxPrompt, dropped);
+    JavaRDD<RlPrompt> allTrain = prompts(data, TableSet.TRAIN, 0);
+    JavaRDD<RlPrompt> allEval = prompts(data, TableSet.EVAL, s.evalMaxExamples());
+    JavaRDD<RlPrompt> train = allTrain.filter(p -> p.ids().length <= maxPrompt);
+    JavaRDD<RlPrompt> eval = allEval.filter(p -> p.ids().length <= maxPrompt);
     int partitions = s.partitions() > 0 ? s.partitions() : TrainingRun.partitions(spark, 0);
     DistributedData<RlPrompt> trainData = DistributedData.of(train, partitions, "ppo prompts");
-    DistributedData<RlPrompt> evalData = eval.isEmpty() ? null
-        : DistributedData.of(eval, Math.min(partitions, (int) eval.count()), "ppo eval prompts");
-    if (dropped.value() > 0) {
+    long evalCount = eval.count();
+    DistributedData<RlPrompt> evalData = evalCount == 0 ? null
+        : DistributedData.of(eval, (int) Math.min(partitions, evalCount), "ppo eval prompts");
+    long dropped = allTrain.count() - trainData.size() + allEval.count() - evalCount;
+    if (dropped > 0) {
       LOG.warn("ppo: {} prompts longer than {} tokens (max_position_embeddings {} - max-new-tokens {}) dropped",
-          dropped.value(), maxPrompt, model.maxPositions(), s.maxNewTokens());
+          dropped, maxPrompt, model.maxPositions(), s.maxNewTokens());
     }
     if (trainData.size() < s.batchSize()) {
       throw new IllegalArgumentException("rl_prompts/train has " + trainData.size() + " usable prompts, fewer than one "
@@ -136,13 +138,13 @@ public final class PpoJob {
         PpoProgram.Evaluation before = evals.stream().filter(e -> e.step() == 0).findFirst().orElse(evals.get(0));
         PpoProgram.Evaluation after = evals.get(evals.size() - 1);
         summary = new Summary(result, before, after, lengthMatched(before, after), program.klController().value(),
-            dropped.value());
+            dropped);
       }
       if (result.finished()) {
-        commit(s, policy, reward, data, summary, result);
+        commit(s, policy, reward, data, summary, result, dropped);
       }
-      return summary == null ? new Summary(result, null, null, Double.NaN, program.klController().value(),
-          dropped.value()) : summary;
+      return summary == null ? new Summary(result, null, null, Double.NaN, program.klController().value(), dropped)
+          : summary;
     } finally {
       trainData.unpersist();
       if (evalData != null) {
@@ -151,8 +153,7 @@ public final class PpoJob {
     }
   }
 
-  private JavaRDD<RlPrompt> prompts(PreparedDataset data, String split, int limit, int maxPrompt,
-      LongAccumulator dropped) {
+  private JavaRDD<RlPrompt> prompts(PreparedDataset data, String split, int limit) {
     String path = data.table(TableSet.path(RlPromptsTable.NAME, split));
     Dataset<Row> rows;
     try {
@@ -166,13 +167,7 @@ public final class PpoJob {
     if (split.equals(TableSet.TRAIN) && rows.isEmpty()) {
       throw new IllegalArgumentException("the prompt table " + path + " is empty");
     }
-    return rows.javaRDD().map(RlPrompt::fromRow).filter(p -> {
-      if (p.ids().length > maxPrompt) {
-        dropped.add(1);
-        return false;
-      }
-      return true;
-    });
+    return rows.javaRDD().map(RlPrompt::fromRow);
   }
 
   /**
@@ -248,7 +243,7 @@ public final class PpoJob {
   }
 
   private void commit(PpoSettings s, ModelSpec policy, ModelSpec reward, PreparedDataset data, Summary summary,
-      Trainer.Result result) {
+      Trainer.Result result, long droppedPrompts) {
     try {
       FileSystem fs = new Path(s.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
       ObjectNode eval = JSON.createObjectNode();
@@ -274,6 +269,7 @@ public final class PpoJob {
       m.put("reward_model", reward.describeBase());
       m.put("data", s.prompts());
       m.put("data_generation", data.generation());
+      m.put("prompts_dropped_too_long", droppedPrompts);
       m.set("eval", eval.deepCopy());
       m.put("created_at", Instant.now().toString());
       m.putPOJO("code_version", CodeVersion.current());

@@ -134,6 +134,25 @@ class PpoReplicaTest {
   }
 
   @Test
+  void theValueHeadStartsAtZeroOrFromTheRewardModelsScoreHead() throws Exception {
+    float[] score;
+    try (io.sparkrlhf.model.checkpoint.CheckpointTensors t = io.sparkrlhf.model.checkpoint.CheckpointTensors.open(reward)) {
+      score = t.readFloats("score.weight");
+    }
+    for (String init : new String[] {"zero", "reward-model"}) {
+      try (PpoReplica r = replica(false, "ppo.value-head-init=" + init)) {
+        io.sparkrlhf.engine.TrainableLayout layout = io.sparkrlhf.engine.TrainableLayout.of(r.trainables());
+        float[] values = r.trainables().values();
+        int w = layout.names().indexOf("v_head.summary.weight");
+        int b = layout.names().indexOf("v_head.summary.bias");
+        float[] expected = init.equals("zero") ? new float[score.length] : score;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, layout.slice(values, w), 0f, init);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[1], layout.slice(values, b), 0f, init);
+      }
+    }
+  }
+
+  @Test
   void rolloutsArePureFunctionsOfSeedIterationAndPromptIndex() throws Exception {
     List<RlPrompt> prompts = PpoFixtures.prompts(8, 10);
     try (PpoReplica r = replica(false)) {
