@@ -106,6 +106,11 @@ public final class PpoJob {
     JavaRDD<RlPrompt> train = allTrain.filter(p -> p.ids().length <= maxPrompt);
     JavaRDD<RlPrompt> eval = allEval.filter(p -> p.ids().length <= maxPrompt);
     int partitions = s.partitions() > 0 ? s.partitions() : TrainingRun.partitions(spark, 0);
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("every prompt of rl_prompts/train is longer than " + maxPrompt + " tokens "
+          + "(max_position_embeddings " + model.maxPositions() + " - rlhf.ppo.generation.max-new-tokens "
+          + s.maxNewTokens() + "): lower max-new-tokens or prepare with a smaller max-prompt-tokens");
+    }
     DistributedData<RlPrompt> trainData = DistributedData.of(train, partitions, "ppo prompts");
     long evalCount = eval.count();
     DistributedData<RlPrompt> evalData = evalCount == 0 ? null

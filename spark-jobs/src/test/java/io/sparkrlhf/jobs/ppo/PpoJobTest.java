@@ -122,12 +122,18 @@ class PpoJobTest {
   @Test
   void promptsTooLongForTheContextAreDroppedAndCounted() throws Exception {
     Path output = out.resolve("long-prompts");
-    // 1024 positions - 1000 new tokens leaves 24 for a prompt: most sample prompts are longer.
+    // 1024 positions - 964 new tokens leaves 60 for a prompt: the sample's prompts run from ~20 to 96 tokens.
     PpoJob.Summary s = new PpoJob(SharedSpark.session(), conf(output.toString(), "ppo.steps=1", "ppo.batch-size=4",
         "ppo.mini-batch-size=4", "ppo.ppo-epochs=1", "ppo.generation.min-new-tokens=1",
-        "ppo.generation.max-new-tokens=1000", "ppo.eval-max-examples=4"), RunFlags.FRESH).run();
+        "ppo.generation.max-new-tokens=964", "ppo.eval-max-examples=4"), RunFlags.FRESH).run();
     assertTrue(s.droppedPrompts() > 0, "prompts over the limit are counted");
     assertTrue(s.result().finished());
+    JsonNode manifest = JSON.readTree(output.resolve("_manifest.json").toFile());
+    assertEquals(s.droppedPrompts(), manifest.path("prompts_dropped_too_long").asLong());
+    // Nothing left to train on: a clear error, before any work.
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new PpoJob(SharedSpark.session(),
+        conf(out.resolve("never-long").toString(), "ppo.generation.max-new-tokens=1020"), RunFlags.FRESH).run());
+    assertTrue(none.getMessage().contains("every prompt of rl_prompts/train is longer than 4 tokens"), none.getMessage());
   }
 
   /** The prepared root with its rl_prompts/train replaced by an empty table. */
