@@ -45,7 +45,8 @@ import org.apache.spark.sql.SparkSession;
  *       step's Spark overhead: the job's wall time (plus the driver's AdamW) against the slowest
  *       task's own time (plus the same AdamW), which is what the in-process path would take.</li>
  * </ol>
- * Usage: {@code bench/ppo-benchmark.sh [rollout|iteration|all]}
+ * Usage: {@code bench/ppo-benchmark.sh [rollout|iteration|all]}, or {@code sample [work-dir]} for the reward
+ * model's scores of the pipeline's real eval answers.
  */
 public final class PpoBenchmark {
   /** ~20M-parameter llama (as the engine benchmark's). */
@@ -64,6 +65,52 @@ public final class PpoBenchmark {
     if (what.equals("all") || what.equals("iteration")) {
       iteration();
     }
+    if (what.equals("sample")) {
+      sampleScores(args.length > 1 ? args[1] : "work");
+    }
+  }
+
+  /**
+   * What the pipeline's reward model gives the eval pairs' real answers (chosen, rejected) next to
+   * what PPO's eval recorded for the SFT policy's samples: how far a policy could climb.
+   */
+  static void sampleScores(String work) throws Exception {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("ppo-benchmark")
+        .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    try (NDManager m = NDManager.newBaseManager()) {
+      ModelSpec rm = ModelSpec.at(work + "/reward", spark.sparkContext().hadoopConfiguration(), "float32", null, 0);
+      io.sparkrlhf.jobs.ppo.RewardScorer scorer = new io.sparkrlhf.jobs.ppo.RewardScorer(rm, m, 50256);
+      io.sparkrlhf.datasets.io.PreparedDataset data = io.sparkrlhf.datasets.io.PreparedDataset.open(work + "/prepared",
+          spark.sparkContext().hadoopConfiguration());
+      List<org.apache.spark.sql.Row> rows = spark.read().parquet(data.table("preference_pairs/eval")).collectAsList();
+      double chosen = 0;
+      double rejected = 0;
+      int n = 0;
+      for (org.apache.spark.sql.Row r : rows) {
+        int[] prompt = ints(r.getList(r.fieldIndex("prompt_ids")));
+        float[] s = scorer.score(m, List.of(concat(prompt, ints(r.getList(r.fieldIndex("chosen_ids")))),
+            concat(prompt, ints(r.getList(r.fieldIndex("rejected_ids"))))));
+        chosen += s[0];
+        rejected += s[1];
+        n++;
+      }
+      System.out.printf(Locale.ROOT, "reward model %s on %d eval pairs: chosen answers %.3f, rejected answers %.3f "
+          + "(mean scores)%n", work + "/reward", n, chosen / n, rejected / n);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static int[] ints(List<Object> values) {
+    return values.stream().mapToInt(v -> ((Number) v).intValue()).toArray();
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   static void rollout(ModelConfig config, String name) {

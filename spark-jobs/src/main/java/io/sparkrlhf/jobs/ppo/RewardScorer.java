@@ -15,14 +15,14 @@ import java.io.IOException;
 import java.util.List;
 
 /** A frozen reward model (transformer + score head) that scores token sequences at their last token. */
-final class RewardScorer {
+public final class RewardScorer {
   private final DecoderLM model;
   private final ScalarHead score;
   private final float[] scoreWeight;
   private final int padTokenId;
   private final ParameterStore ps;
 
-  RewardScorer(ModelSpec spec, NDManager manager, int padTokenId) throws IOException {
+  public RewardScorer(ModelSpec spec, NDManager manager, int padTokenId) throws IOException {
     ModelBuilder.Built built = ModelBuilder.build(spec, manager);
     this.model = built.model();
     for (HfParameter p : model.hfParameters()) {
@@ -47,7 +47,7 @@ final class RewardScorer {
   }
 
   /** One score per sequence, rows right-padded into one batch. */
-  float[] score(NDManager parent, List<int[]> rows) {
+  public float[] score(NDManager parent, List<int[]> rows) {
     try (NDManager scope = parent.newSubManager()) {
       int t = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
       long[] ids = new long[rows.size() * t];
