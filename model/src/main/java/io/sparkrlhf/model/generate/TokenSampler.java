@@ -21,20 +21,35 @@ final class TokenSampler {
       scaled[v] = logits[from + v] / config.temperature();
       max = Math.max(max, scaled[v]);
     }
+    double[] weights = new double[vocab]; // exp(scaled − max): the log-prob's normaliser and, uncut, the sampling weights
     double sum = 0;
     for (int v = 0; v < vocab; v++) {
-      sum += Math.exp(scaled[v] - max);
+      weights[v] = Math.exp(scaled[v] - max);
+      sum += weights[v];
     }
     double logZ = max + Math.log(sum);
-    double[] candidate = scaled.clone();
-    if (!eosAllowed) {
-      for (int eos : config.eosTokenIds()) {
-        if (eos >= 0 && eos < vocab) {
-          candidate[eos] = Double.NEGATIVE_INFINITY;
+    int token;
+    if (!config.greedy() && config.topK() == 0 && config.topP() >= 1) {
+      if (!eosAllowed) {
+        for (int eos : config.eosTokenIds()) {
+          if (eos >= 0 && eos < vocab) {
+            sum -= weights[eos];
+            weights[eos] = 0;
+          }
         }
       }
+      token = sampleFull(weights, sum); // nothing is cut: no need to rank the vocabulary
+    } else {
+      double[] candidate = scaled.clone();
+      if (!eosAllowed) {
+        for (int eos : config.eosTokenIds()) {
+          if (eos >= 0 && eos < vocab) {
+            candidate[eos] = Double.NEGATIVE_INFINITY;
+          }
+        }
+      }
+      token = config.greedy() ? argMax(candidate) : sample(candidate);
     }
-    int token = config.greedy() ? argMax(candidate) : sample(candidate);
     long logprobBits = Double.doubleToLongBits(scaled[token] - logZ);
     return new long[] {token, logprobBits};
   }
@@ -50,9 +65,6 @@ final class TokenSampler {
   }
 
   private int sample(double[] scores) {
-    if (config.topK() == 0 && config.topP() >= 1) {
-      return sampleFull(scores); // nothing is cut: no need to rank the vocabulary
-    }
     Integer[] order = new Integer[scores.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -90,24 +102,14 @@ final class TokenSampler {
     return order[cut - 1];
   }
 
-  /** From the whole distribution, inverting its cumulative sum in token order. */
-  private int sampleFull(double[] scores) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (double x : scores) {
-      max = Math.max(max, x);
-    }
-    double[] p = new double[scores.length];
-    double total = 0;
-    for (int i = 0; i < p.length; i++) {
-      p[i] = Math.exp(scores[i] - max);
-      total += p[i];
-    }
+  /** From unnormalised weights, inverting their cumulative sum in token order. */
+  private int sampleFull(double[] weights, double total) {
     double u = rnd.nextDouble() * total;
     int last = 0;
-    for (int i = 0; i < p.length; i++) {
-      if (p[i] > 0) {
+    for (int i = 0; i < weights.length; i++) {
+      if (weights[i] > 0) {
         last = i;
-        u -= p[i];
+        u -= weights[i];
         if (u <= 0) {
           return i;
         }
