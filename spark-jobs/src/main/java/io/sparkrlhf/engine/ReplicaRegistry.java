@@ -126,6 +126,27 @@ public final class ReplicaRegistry {
     }
   }
 
+  /**
+   * The trainable layout and initial values, from the replica that partition 0 of {@code rdd}
+   * builds on its executor (the driver builds no model).
+   */
+  public static StepRunner.Initial initialOn(org.apache.spark.api.java.JavaRDD<?> rdd, String runId,
+      Objective<?> objective) {
+    java.util.List<StepRunner.Initial> found = rdd.mapPartitionsWithIndex((pid, it) -> {
+      StepRunner.Initial initial = withReplica(runId, objective, held -> pid == 0 ? new StepRunner.Initial(
+          TrainableLayout.of(held.replica().trainables()), held.replica().trainables().values()) : null);
+      return initial == null ? java.util.Collections.<StepRunner.Initial>emptyIterator()
+          : java.util.List.of(initial).iterator();
+    }, true).collect();
+    return found.get(0);
+  }
+
+  /** Releases run {@code runId}'s replicas where {@code rdd}'s partitions run (best effort) and in this JVM. */
+  public static void releaseOn(org.apache.spark.api.java.JavaRDD<?> rdd, String runId) {
+    rdd.foreachPartition(it -> release(runId));
+    release(runId);
+  }
+
   public static boolean holds(String runId) {
     return SLOTS.containsKey(runId);
   }

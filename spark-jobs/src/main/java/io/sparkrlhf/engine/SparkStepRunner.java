@@ -1,7 +1,5 @@
 package io.sparkrlhf.engine;
 
-import java.util.Collections;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -38,14 +36,7 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public Initial initialize() {
-    String run = runId;
-    Objective<E> obj = objective;
-    List<Initial> found = train.blocks().mapPartitionsWithIndex((pid, it) -> {
-      Initial initial = ReplicaRegistry.withReplica(run, obj, held -> pid == 0
-          ? new Initial(TrainableLayout.of(held.replica().trainables()), held.replica().trainables().values()) : null);
-      return initial == null ? Collections.<Initial>emptyIterator() : List.of(initial).iterator();
-    }, true).collect();
-    return found.get(0);
+    return ReplicaRegistry.initialOn(train.blocks(), runId, objective);
   }
 
   @Override
@@ -107,8 +98,6 @@ public final class SparkStepRunner<E> implements StepRunner {
       shards = null;
     }
     publisher.close();
-    String run = runId;
-    train.blocks().foreachPartition(it -> ReplicaRegistry.release(run)); // best effort: the executors that ran tasks
-    ReplicaRegistry.release(runId);
+    ReplicaRegistry.releaseOn(train.blocks(), runId);
   }
 }

@@ -32,7 +32,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -143,14 +142,7 @@ public final class PpoProgram implements StepProgram {
 
   @Override
   public StepRunner.Initial initialize() {
-    String run = runId;
-    PpoObjective obj = objective;
-    List<StepRunner.Initial> found = prompts.blocks().mapPartitionsWithIndex((pid, it) -> {
-      StepRunner.Initial initial = ReplicaRegistry.withReplica(run, obj, held -> pid == 0 ? new StepRunner.Initial(
-          TrainableLayout.of(held.replica().trainables()), held.replica().trainables().values()) : null);
-      return initial == null ? Collections.<StepRunner.Initial>emptyIterator() : List.of(initial).iterator();
-    }, true).collect();
-    return found.get(0);
+    return ReplicaRegistry.initialOn(prompts.blocks(), runId, objective);
   }
 
   @Override
@@ -563,8 +555,6 @@ public final class PpoProgram implements StepProgram {
       shards = null;
     }
     publisher.close();
-    String run = runId;
-    prompts.blocks().foreachPartition(it -> ReplicaRegistry.release(run)); // best effort: the executors that ran tasks
-    ReplicaRegistry.release(runId);
+    ReplicaRegistry.releaseOn(prompts.blocks(), runId);
   }
 }
