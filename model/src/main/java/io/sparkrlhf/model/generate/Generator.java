@@ -106,17 +106,11 @@ public final class Generator {
             cache = out.cache();
           }
         }
-        // Rows sample on their own RNGs: side by side on the CPU's cores (a vocabulary-sized pass each).
-        long[][] picks = new long[b][];
-        boolean eosAllowed = step >= config.minNewTokens();
-        float[] rowLogits = last;
-        java.util.stream.IntStream.range(0, b).parallel().filter(r -> !done[r])
-            .forEach(r -> picks[r] = samplers.get(r).pick(rowLogits, r * vocab, vocab, eosAllowed));
         boolean allDone = true;
         for (int r = 0; r < b; r++) {
           int token = config.padTokenId();
           if (!done[r]) {
-            long[] pick = picks[r];
+            long[] pick = samplers.get(r).pick(last, r * vocab, vocab, step >= config.minNewTokens());
             token = (int) pick[0];
             logprobs[r][step] = (float) Double.longBitsToDouble(pick[1]);
             lengths[r]++;
