@@ -124,6 +124,11 @@ public final class PpoJob {
       throw new IllegalArgumentException("rl_prompts/train has " + trainData.size() + " usable prompts, fewer than one "
           + "batch of " + s.batchSize() + " (rlhf.ppo.batch-size)");
     }
+    if (s.batchSize() % partitions != 0 || (s.batchSize() / partitions) % s.rolloutBatch() != 0) {
+      LOG.warn("ppo: batch-size {} over {} partitions is not a multiple of rollout-batch {} per partition: generation "
+          + "batches then depend on the partition count, and so do the sampled tokens up to float rounding", s.batchSize(),
+          partitions, s.rolloutBatch());
+    }
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
         s.temperature(), s.klPenalty(), s.rolloutBatch(), eosIds, pad);
@@ -140,8 +145,8 @@ public final class PpoJob {
       List<PpoProgram.Evaluation> evals = program.evaluations();
       Summary summary = null;
       if (result.finished() && !evals.isEmpty()) {
-        PpoProgram.Evaluation before = evals.stream().filter(e -> e.step() == 0).findFirst().orElse(evals.get(0));
         PpoProgram.Evaluation after = evals.get(evals.size() - 1);
+        PpoProgram.Evaluation before = program.baseline(); // made again after a resume past it
         summary = new Summary(result, before, after, lengthMatched(before, after), program.klController().value(),
             dropped);
       }

@@ -79,7 +79,8 @@ public final class PpoProgram implements StepProgram {
   private KlController kl;
   private RunningMoments running = RunningMoments.initial();
   private long updates;
-  private long restoredStep = -1;
+  private long completed;
+  private float[] initialValues;
   private JavaRDD<EpochShards.Shard<RlPrompt>> shards;
   private long shardsEpoch = -1;
   private final List<ObjectNode> samples = new ArrayList<>();
@@ -142,7 +143,9 @@ public final class PpoProgram implements StepProgram {
 
   @Override
   public StepRunner.Initial initialize() {
-    return ReplicaRegistry.initialOn(prompts.blocks(), runId, objective);
+    StepRunner.Initial initial = ReplicaRegistry.initialOn(prompts.blocks(), runId, objective);
+    initialValues = initial.values().clone();
+    return initial;
   }
 
   @Override
@@ -158,8 +161,28 @@ public final class PpoProgram implements StepProgram {
     return evaluations;
   }
 
+  /**
+   * The starting policy's evaluation: the one made before the first iteration, or, in a run resumed
+   * past it, the same evaluation made again now from the initial values (evaluation seeds and
+   * length limits are fixed per prompt, so it is the same generations); null without eval prompts.
+   */
+  public Evaluation baseline() {
+    for (Evaluation e : evaluations) {
+      if (e.step() == 0) {
+        return e;
+      }
+    }
+    if (evalPrompts == null) {
+      return null;
+    }
+    Evaluation e = new Evaluation(0, generateForEval(-1, initialValues));
+    evaluations.add(0, e);
+    return e;
+  }
+
   @Override
   public boolean step(long iteration, float[] values, Optimizer optimizer, ObjectNode line) {
+    completed = iteration + 1;
     long t0 = System.nanoTime();
     long version = optimizer.version();
     double klCoef = kl.value();
@@ -303,11 +326,11 @@ public final class PpoProgram implements StepProgram {
           }
         }
         u.driverNanos += System.nanoTime() - t1;
-        double approxKl = stats.extra(PpoReplica.APPROX_KL) / stats.weight();
-        if (settings.earlyStopping() && approxKl > settings.targetKl()) {
+        double policyKl = stats.extra(PpoReplica.POLICY_KL) / stats.weight();
+        if (settings.earlyStopping() && policyKl > 1.5 * settings.targetKl()) { // TRL's rule
           u.earlyStopped = true;
-          LOG.info("ppo: iteration {}: approx-KL {} > target-kl {} after {} minibatches; stopping its PPO epochs",
-              iteration, approxKl, settings.targetKl(), u.minibatches);
+          LOG.info("ppo: iteration {}: policy KL {} > 1.5 x target-kl {} after {} minibatches; stopping its PPO epochs",
+              iteration, policyKl, settings.targetKl(), u.minibatches);
           break outer;
         }
       }
@@ -390,25 +413,7 @@ public final class PpoProgram implements StepProgram {
       return null;
     }
     long t0 = System.nanoTime();
-    ValueSource source = publisher.publish(version, values);
-    String run = runId;
-    PpoObjective obj = objective;
-    List<Rollout> made = new ArrayList<>(evalPrompts.blocks().flatMap(block -> {
-      int n = block.examples().size();
-      long[] indices = new long[n];
-      int[] slots = new int[n];
-      for (int i = 0; i < n; i++) {
-        indices[i] = block.start() + i;
-        slots[i] = -1;
-      }
-      RolloutTimes times = new RolloutTimes();
-      return ReplicaRegistry.withReplica(run, obj, held -> {
-        held.syncTo(version, source::get);
-        return ((PpoReplica) held.replica()).rollout(block.examples(), indices, slots, indices, RolloutSettings.EVAL,
-            times);
-      }).iterator();
-    }).collect());
-    made.sort(Comparator.comparingLong(Rollout::promptIndex));
+    List<Rollout> made = generateForEval(version, values);
     Evaluation e = new Evaluation(step, made);
     evaluations.add(e);
     line.put("eval/reward_mean", e.meanScore());
@@ -428,6 +433,30 @@ public final class PpoProgram implements StepProgram {
       tokens += r.response().length;
     }
     return new BatchStats(sum, made.size(), 0, made.size(), tokens, new double[] {squares, e.meanKl() * made.size()});
+  }
+
+  /** One rollout per eval prompt at {@code version}, in prompt order, with the fixed evaluation seeds. */
+  private List<Rollout> generateForEval(long version, float[] values) {
+    ValueSource source = publisher.publish(version, values);
+    String run = runId;
+    PpoObjective obj = objective;
+    List<Rollout> made = new ArrayList<>(evalPrompts.blocks().flatMap(block -> {
+      int n = block.examples().size();
+      long[] indices = new long[n];
+      int[] slots = new int[n];
+      for (int i = 0; i < n; i++) {
+        indices[i] = block.start() + i;
+        slots[i] = -1;
+      }
+      RolloutTimes times = new RolloutTimes();
+      return ReplicaRegistry.withReplica(run, obj, held -> {
+        held.syncTo(version, source::get);
+        return ((PpoReplica) held.replica()).rollout(block.examples(), indices, slots, indices, RolloutSettings.EVAL,
+            times);
+      }).iterator();
+    }).collect());
+    made.sort(Comparator.comparingLong(Rollout::promptIndex));
+    return made;
   }
 
   private void recordSamples(Evaluation e) {
@@ -506,6 +535,7 @@ public final class PpoProgram implements StepProgram {
     r.put("std", running.std());
     r.put("count", running.count());
     n.put("updates", updates);
+    n.put("iterations", completed);
     return n;
   }
 
@@ -522,11 +552,15 @@ public final class PpoProgram implements StepProgram {
     running = new RunningMoments(r.path("mean").asDouble(), r.path("var").asDouble(), r.path("std").asDouble(),
         r.path("count").asDouble());
     updates = state.path("updates").asLong();
-    reloadSamples(state);
+    completed = state.path("iterations").asLong();
+    reloadSamples(completed);
   }
 
-  /** On resume: samples.jsonl keeps the earlier evaluations' lines (the resumed run appends its own). */
-  private void reloadSamples(JsonNode state) {
+  /**
+   * On resume: samples.jsonl keeps the earlier evaluations' lines up to the checkpoint's iteration
+   * (later ones are about to be redone; the resumed run appends its own).
+   */
+  private void reloadSamples(long upTo) {
     if (output == null) {
       return;
     }
@@ -539,7 +573,10 @@ public final class PpoProgram implements StepProgram {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
         for (String s = in.readLine(); s != null; s = in.readLine()) {
           if (!s.isBlank()) {
-            samples.add((ObjectNode) JSON.readTree(s));
+            ObjectNode n = (ObjectNode) JSON.readTree(s);
+            if (n.path("step").asLong() <= upTo) {
+              samples.add(n);
+            }
           }
         }
       }

@@ -106,13 +106,23 @@ class PpoDistributedTest {
     PpoSettings s = PpoFixtures.settings("ppo.kl.horizon=100", "ppo.score.scaling=true", "ppo.score.norm=true");
     PpoObjective objective = PpoFixtures.objective(PpoFixtures.policy(lora), reward, s);
     List<RlPrompt> prompts = PpoFixtures.prompts(24, 5);
+    List<RlPrompt> eval = PpoFixtures.prompts(6, 6);
     Path whole = dir.resolve("whole-" + lora);
     Path parts = dir.resolve("parts-" + lora);
-    PpoFixtures.Run uninterrupted = PpoFixtures.run(sc(), objective, s, prompts, null, 2, 3, null, whole.toString(),
+    PpoFixtures.Run uninterrupted = PpoFixtures.run(sc(), objective, s, prompts, eval, 2, 3, null, whole.toString(),
         false, -1);
-    PpoFixtures.Run first = PpoFixtures.run(sc(), objective, s, prompts, null, 2, 3, null, parts.toString(), false, 1);
+    PpoFixtures.Run first = PpoFixtures.run(sc(), objective, s, prompts, eval, 2, 3, null, parts.toString(), false, 1);
     assertFalse(first.result().finished());
-    PpoFixtures.Run rest = PpoFixtures.run(sc(), objective, s, prompts, null, 2, 3, null, parts.toString(), true, -1);
+    PpoFixtures.Run rest = PpoFixtures.run(sc(), objective, s, prompts, eval, 2, 3, null, parts.toString(), true, -1);
+
+    // The resumed run never evaluated the starting policy itself: its baseline is made again, the same.
+    assertEquals(0, rest.baseline().step());
+    for (int i = 0; i < eval.size(); i++) {
+      assertArrayEquals(uninterrupted.baseline().rollouts().get(i).response(), rest.baseline().rollouts().get(i).response());
+      assertEquals(uninterrupted.baseline().rollouts().get(i).score(), rest.baseline().rollouts().get(i).score(), 1e-6f);
+    }
+    long sampleLines = Files.readAllLines(parts.resolve("samples.jsonl")).size();
+    assertEquals(Files.readAllLines(whole.resolve("samples.jsonl")).size(), sampleLines, "samples.jsonl as uninterrupted");
 
     assertTrue(rest.result().finished());
     assertEquals(3, rest.result().step());

@@ -122,7 +122,8 @@ final class PpoFixtures {
   }
 
   /** What a run produced: the trainer's result, every iteration's rollouts, the program's last KL coefficient. */
-  record Run(Trainer.Result result, List<Rollout> rollouts, double klCoef, List<PpoProgram.Evaluation> evaluations) {}
+  record Run(Trainer.Result result, List<Rollout> rollouts, double klCoef, List<PpoProgram.Evaluation> evaluations,
+      PpoProgram.Evaluation baseline) {}
 
   static Run run(JavaSparkContext sc, PpoObjective objective, PpoSettings s, List<RlPrompt> prompts,
       List<RlPrompt> eval, int partitions, long iterations, FailureInjection failure, String output, boolean resume,
@@ -136,7 +137,8 @@ final class PpoFixtures {
         sc.hadoopConfiguration(), null).capturingRollouts(rollouts)) {
       Trainer.Result result = new Trainer("ppo-" + partitions, runId, output, sc.hadoopConfiguration(), program,
           s.trainerOptions(iterations, resume, stopAfter)).run();
-      return new Run(result, rollouts, program.klController().value(), program.evaluations());
+      PpoProgram.Evaluation baseline = result.finished() ? program.baseline() : null;
+      return new Run(result, rollouts, program.klController().value(), program.evaluations(), baseline);
     } finally {
       train.unpersist();
       if (evalData != null) {
