@@ -1,6 +1,5 @@
 package io.sparkrlhf.engine;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -18,8 +17,7 @@ public final class SparkStepRunner<E> implements StepRunner {
   private final int microBatch;
   private final FailureInjection failure;
   private final ValuePublisher publisher;
-  private JavaRDD<EpochShards.Shard<E>> shards;
-  private long shardsEpoch = -1;
+  private final EpochLayout<E> layout;
 
   public SparkStepRunner(JavaSparkContext sc, String runId, Objective<E> objective, DistributedData<E> train,
       DistributedData<E> eval, int globalBatch, int microBatch, long seed, FailureInjection failure) {
@@ -32,6 +30,7 @@ public final class SparkStepRunner<E> implements StepRunner {
     this.microBatch = Engines.requirePositive(microBatch, "micro batch size");
     this.failure = failure;
     this.publisher = new ValuePublisher(sc, runId);
+    this.layout = new EpochLayout<>(train, plan);
   }
 
   @Override
@@ -46,20 +45,8 @@ public final class SparkStepRunner<E> implements StepRunner {
     long first = (step % batches.stepsPerEpoch()) * batches.globalBatch();
     long end = first + batches.globalBatch();
     StepJob.Selector<EpochShards.Shard<E>, E> mine = (pid, shard) -> shard.between(first, end);
-    return StepJob.gradients(shardsFor(batches.epochOf(step)), mine, runId, objective, step, version, source,
+    return StepJob.gradients(layout.forEpoch(batches.epochOf(step)), mine, runId, objective, step, version, source,
         microBatch, failure, publisher.inMemory());
-  }
-
-  /** The epoch's balanced layout, built on its first step; the previous epoch's is dropped. */
-  private JavaRDD<EpochShards.Shard<E>> shardsFor(long epoch) {
-    if (epoch != shardsEpoch) {
-      if (shards != null) {
-        shards.unpersist(false);
-      }
-      shards = EpochShards.build(train, plan, epoch, train.partitions());
-      shardsEpoch = epoch;
-    }
-    return shards;
   }
 
   /**
@@ -93,10 +80,7 @@ public final class SparkStepRunner<E> implements StepRunner {
 
   @Override
   public void close() {
-    if (shards != null) {
-      shards.unpersist(false);
-      shards = null;
-    }
+    layout.close();
     publisher.close();
     ReplicaRegistry.releaseOn(train.blocks(), runId);
   }

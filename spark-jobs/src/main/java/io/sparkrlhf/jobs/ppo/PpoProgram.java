@@ -8,6 +8,7 @@ import io.sparkrlhf.engine.BatchPlan;
 import io.sparkrlhf.engine.BatchStats;
 import io.sparkrlhf.engine.DataBlock;
 import io.sparkrlhf.engine.DistributedData;
+import io.sparkrlhf.engine.EpochLayout;
 import io.sparkrlhf.engine.EpochPermutation;
 import io.sparkrlhf.engine.EpochShards;
 import io.sparkrlhf.engine.FailureInjection;
@@ -81,8 +82,7 @@ public final class PpoProgram implements StepProgram {
   private long updates;
   private long completed;
   private float[] initialValues;
-  private JavaRDD<EpochShards.Shard<RlPrompt>> shards;
-  private long shardsEpoch = -1;
+  private final EpochLayout<RlPrompt> layout;
   private final List<ObjectNode> samples = new ArrayList<>();
   private final List<Evaluation> evaluations = new ArrayList<>();
   private List<Rollout> capturedRollouts;
@@ -128,6 +128,7 @@ public final class PpoProgram implements StepProgram {
     this.hadoop = hadoop;
     this.decoder = decoder;
     this.kl = settings.klController();
+    this.layout = new EpochLayout<>(prompts, plan);
   }
 
   /** Tests: every iteration's rollouts are also collected here, in slot order (costly on a real run). */
@@ -231,7 +232,7 @@ public final class PpoProgram implements StepProgram {
     long first = (iteration % batches.stepsPerEpoch()) * batches.globalBatch();
     long end = first + batches.globalBatch();
     EpochPermutation order = new EpochPermutation(batches.datasetSize(), batches.seed(), batches.epochOf(iteration));
-    return shardsFor(batches.epochOf(iteration)).mapPartitionsWithIndex((pid, it) -> {
+    return layout.forEpoch(batches.epochOf(iteration)).mapPartitionsWithIndex((pid, it) -> {
       EpochShards.Shard<RlPrompt> shard = it.next();
       List<RlPrompt> mine = shard.between(first, end);
       long[] positions = shard.positionsBetween(first, end);
@@ -255,17 +256,6 @@ public final class PpoProgram implements StepProgram {
       }
       return List.of(new RolloutPart(pid, made, times)).iterator();
     }, true).setName("ppo rollouts of iteration " + iteration).persist(StorageLevel.MEMORY_AND_DISK());
-  }
-
-  private JavaRDD<EpochShards.Shard<RlPrompt>> shardsFor(long epoch) {
-    if (epoch != shardsEpoch) {
-      if (shards != null) {
-        shards.unpersist(false);
-      }
-      shards = EpochShards.build(prompts, plan, epoch, prompts.partitions());
-      shardsEpoch = epoch;
-    }
-    return shards;
   }
 
   private static final class Updates {
@@ -587,10 +577,7 @@ public final class PpoProgram implements StepProgram {
 
   @Override
   public void close() {
-    if (shards != null) {
-      shards.unpersist(false);
-      shards = null;
-    }
+    layout.close();
     publisher.close();
     ReplicaRegistry.releaseOn(prompts.blocks(), runId);
   }
