@@ -3,7 +3,7 @@ package io.sparkrlhf.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrlhf.datasets.io.AtomicFiles;
+import io.sparkrlhf.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

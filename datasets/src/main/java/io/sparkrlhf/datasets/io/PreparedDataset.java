@@ -2,6 +2,7 @@ package io.sparkrlhf.datasets.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrlhf.storage.GenerationCommitter;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

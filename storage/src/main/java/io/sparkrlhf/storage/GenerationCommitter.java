@@ -1,4 +1,4 @@
-package io.sparkrlhf.datasets.io;
+package io.sparkrlhf.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,7 @@
-package io.sparkrlhf.datasets.io;
+package io.sparkrlhf.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -26,6 +25,10 @@ class GenerationCommitterTest {
     return g;
   }
 
+  private static String manifestOf(GenerationCommitter.Generation g) {
+    return "{\"generation\":\"" + g.name() + "\"}";
+  }
+
   private List<String> generations() throws IOException {
     try (Stream<Path> s = Files.list(root)) {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("gen-")).sorted().toList();
@@ -36,11 +39,10 @@ class GenerationCommitterTest {
   void commitPointsTheRootManifestAtTheNewGeneration() throws IOException {
     GenerationCommitter c = new GenerationCommitter(root.toString(), conf, 2);
     GenerationCommitter.Generation g = writeGeneration(c, "a");
-    c.commit(g, "{\"generation\":\"" + g.name() + "\"}");
-    PreparedDataset live = PreparedDataset.open(root.toString(), conf);
-    assertEquals(g.name(), live.generation());
-    assertEquals("a", Files.readString(Path.of(live.table("table/train").replace("file:", "")).resolve("part-0")));
-    assertTrue(Files.exists(root.resolve(g.name()).resolve("_manifest.json")));
+    c.commit(g, manifestOf(g));
+    assertEquals(manifestOf(g), Files.readString(root.resolve("_manifest.json")));
+    assertEquals(manifestOf(g), Files.readString(root.resolve(g.name()).resolve("_manifest.json")));
+    assertEquals("a", Files.readString(root.resolve(g.name()).resolve("table/train/part-0")));
     try (Stream<Path> s = Files.list(root)) {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
     }
@@ -49,24 +51,23 @@ class GenerationCommitterTest {
   @Test
   void keepsOnlyTheNewestCommittedGenerations() throws Exception {
     GenerationCommitter c = new GenerationCommitter(root.toString(), conf, 2);
-    String last = null;
+    GenerationCommitter.Generation last = null;
     for (int i = 0; i < 4; i++) {
-      GenerationCommitter.Generation g = writeGeneration(c, "v" + i);
-      c.commit(g, "{\"generation\":\"" + g.name() + "\"}");
-      last = g.name();
+      last = writeGeneration(c, "v" + i);
+      c.commit(last, manifestOf(last));
       Thread.sleep(1100); // generation names carry the second
     }
     List<String> gens = generations();
     assertEquals(2, gens.size(), gens.toString());
-    assertEquals(last, gens.get(1));
-    assertEquals(last, PreparedDataset.open(root.toString(), conf).generation());
+    assertEquals(last.name(), gens.get(1));
+    assertEquals(manifestOf(last), Files.readString(root.resolve("_manifest.json")));
   }
 
   @Test
   void abortLeavesThePreviousOutputAsItWas() throws IOException {
     GenerationCommitter c = new GenerationCommitter(root.toString(), conf, 2);
     GenerationCommitter.Generation good = writeGeneration(c, "good");
-    c.commit(good, "{\"generation\":\"" + good.name() + "\"}");
+    c.commit(good, manifestOf(good));
     String manifestBefore = Files.readString(root.resolve("_manifest.json"));
     GenerationCommitter.Generation failed = writeGeneration(c, "half");
     c.abort(failed);
@@ -81,14 +82,7 @@ class GenerationCommitterTest {
     Files.createDirectories(root.resolve("gen-00000000T000000Z-crashed0"));
     GenerationCommitter.Generation g = writeGeneration(c, "x");
     Files.createDirectories(root.resolve("gen-99991231T235959Z-inflight"));
-    c.commit(g, "{\"generation\":\"" + g.name() + "\"}");
+    c.commit(g, manifestOf(g));
     assertEquals(List.of(g.name(), "gen-99991231T235959Z-inflight"), generations());
-  }
-
-  @Test
-  void openingAnUncommittedRootIsAClearError() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> PreparedDataset.open(root.toString(), conf));
-    assertTrue(e.getMessage().contains("no committed prepare output"), e.getMessage());
   }
 }
