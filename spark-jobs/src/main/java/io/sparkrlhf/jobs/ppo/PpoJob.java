@@ -138,7 +138,7 @@ public final class PpoJob {
         trainData.size(), evalData == null ? 0 : evalData.size(), partitions, policy.describeBase(),
         lora == null ? "full" : "LoRA r=" + lora.rank(), reward.describeBase(), runId);
     try (PpoProgram program = new PpoProgram(sc, runId, objective, s, trainData, evalData, flags.failure(), s.output(),
-        hadoop, decoder(policy, tokenizer, hadoop))) {
+        hadoop, decoder(policy, tokenizer, hadoop)).withLocalHandoff(TrainingRun.localHandoff(spark))) {
       long iterations = s.iterations(program.plan().stepsPerEpoch());
       TrainerOptions options = s.trainerOptions(iterations, flags.resume(), flags.stopAfter());
       Trainer.Result result = new Trainer("ppo", runId, s.output(), hadoop, program, options).run();

@@ -47,6 +47,11 @@ public final class TrainingRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String EVAL_FILE = "eval.json";
   public static final String BASE_MODEL_DIR = "base-model";
+  /**
+   * Spark setting: false makes local mode ship trainable values by broadcast and gradients as task
+   * results, as a cluster does (default true: in local mode they stay in the driver's memory).
+   */
+  public static final String LOCAL_HANDOFF = "spark.rlhf.localHandoff";
 
   private TrainingRun() {}
 
@@ -134,6 +139,11 @@ public final class TrainingRun {
     return Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
   }
 
+  /** Whether local mode keeps values and gradients in the driver's memory ({@link #LOCAL_HANDOFF}). */
+  public static boolean localHandoff(SparkSession spark) {
+    return Boolean.parseBoolean(spark.conf().get(LOCAL_HANDOFF, "true"));
+  }
+
   /** Trains {@code objective} on the given examples and records the run's results. */
   public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
       ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about) {
@@ -145,7 +155,7 @@ public final class TrainingRun {
     LOG.info("{}: {} training and {} eval examples in {} partitions; run {}", kind, train.size(),
         eval == null ? 0 : eval.size(), partitions, runId);
     try (SparkStepRunner<E> runner = new SparkStepRunner<>(sc, runId, objective, train, eval, s.globalBatch(),
-        s.microBatch(), s.seed(), flags.failure())) {
+        s.microBatch(), s.seed(), flags.failure()).withLocalHandoff(localHandoff(spark))) {
       TrainerOptions options = s.trainerOptions(runner.plan().stepsPerEpoch(), flags.resume(), flags.stopAfter());
       Trainer.Result result = new Trainer(kind, runId, s.output(), spark.sparkContext().hadoopConfiguration(), objective,
           runner, options).run();
