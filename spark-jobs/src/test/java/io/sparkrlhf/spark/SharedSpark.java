@@ -6,7 +6,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One {@code local[2]} SparkSession for the whole test run (starting Spark costs seconds), bound to
- * 127.0.0.1 with the UI off, stopped when JUnit closes its root store.
+ * 127.0.0.1 with the UI off, serialising through {@link WatchingSerializer}, stopped when JUnit
+ * closes its root store.
  */
 public final class SharedSpark implements BeforeAllCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSpark.class);
@@ -34,6 +35,8 @@ public final class SharedSpark implements BeforeAllCallback {
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.sql.shuffle.partitions", "4")
+          // Spark's default JavaSerializer, which the secrets test can watch.
+          .config("spark.serializer", WatchingSerializer.class.getName())
           .getOrCreate();
     }
 
