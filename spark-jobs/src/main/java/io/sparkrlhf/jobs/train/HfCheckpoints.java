@@ -8,6 +8,7 @@ import io.sparkrlhf.model.checkpoint.DType;
 import io.sparkrlhf.model.checkpoint.SafetensorsWriter;
 import io.sparkrlhf.model.hub.HfModelDirectory;
 import io.sparkrlhf.model.transformer.PeftAdapter;
+import io.sparkrlhf.spark.JvmHadoopConf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
@@ -80,10 +80,8 @@ public final class HfCheckpoints {
     if (spec.basePath() == null) {
       return;
     }
-    Configuration conf = new Configuration();
-    spec.hadoopConf().forEach(conf::set);
     org.apache.hadoop.fs.Path base = new org.apache.hadoop.fs.Path(spec.basePath());
-    FileSystem fs = base.getFileSystem(conf);
+    FileSystem fs = base.getFileSystem(JvmHadoopConf.get());
     for (String name : HfModelDirectory.TOKENIZER_FILES) {
       org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(base, name);
       if (fs.exists(f)) {

@@ -1,5 +1,6 @@
 package io.sparkrlhf.jobs.train;
 
+import io.sparkrlhf.spark.JvmHadoopConf;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -7,21 +8,21 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
  * A model directory on any Hadoop filesystem as a local directory: local paths as they are, others
  * (HDFS, s3a://) copied once per JVM into a temporary directory, so the safetensors reader can use
- * positioned reads and an executor downloads a base model once however many tasks it runs.
+ * positioned reads and an executor downloads a base model once however many tasks it runs, reading
+ * it with the Hadoop configuration of its own JVM.
  */
 public final class LocalCopies {
   private static final Map<String, Path> COPIES = new ConcurrentHashMap<>();
 
   private LocalCopies() {}
 
-  public static Path of(String path, Map<String, String> hadoopConf) throws IOException {
+  public static Path of(String path) throws IOException {
     URI uri = URI.create(path.replace(" ", "%20"));
     if (uri.getScheme() == null || uri.getScheme().equals("file")) {
       Path local = uri.getScheme() == null ? Paths.get(path) : Paths.get(uri);
@@ -37,18 +38,16 @@ public final class LocalCopies {
     synchronized (COPIES) {
       cached = COPIES.get(path);
       if (cached == null) {
-        cached = download(path, hadoopConf);
+        cached = download(path);
         COPIES.put(path, cached);
       }
       return cached;
     }
   }
 
-  private static Path download(String path, Map<String, String> hadoopConf) throws IOException {
-    Configuration conf = new Configuration();
-    hadoopConf.forEach(conf::set);
+  private static Path download(String path) throws IOException {
     org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(path);
-    FileSystem fs = source.getFileSystem(conf);
+    FileSystem fs = source.getFileSystem(JvmHadoopConf.get());
     if (!fs.exists(source) || !fs.getFileStatus(source).isDirectory()) {
       throw new IllegalArgumentException("model directory does not exist: " + path);
     }
@@ -60,16 +59,5 @@ public final class LocalCopies {
       }
     }
     return local;
-  }
-
-  /** The filesystem settings ({@code fs.*}) of {@code conf}, to rebuild a Configuration on executors. */
-  public static Map<String, String> filesystemSettings(Configuration conf) {
-    Map<String, String> out = new java.util.TreeMap<>();
-    for (Map.Entry<String, String> e : conf) {
-      if (e.getKey().startsWith("fs.")) {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    return out;
   }
 }

@@ -39,7 +39,7 @@ public final class ModelBuilder {
     if (spec.basePath() == null) {
       SeededInit.apply(model.hfParameters(), spec.initSeed());
     } else {
-      Path local = LocalCopies.of(spec.basePath(), spec.hadoopConf());
+      Path local = LocalCopies.of(spec.basePath());
       try (CheckpointTensors tensors = CheckpointTensors.open(local)) {
         HfWeights.load(model, tensors, HEAD_TENSOR);
         for (String name : tensors.names()) {
@@ -50,7 +50,7 @@ public final class ModelBuilder {
       }
     }
     if (spec.mergeAdapterPath() != null) {
-      Path adapter = LocalCopies.of(spec.mergeAdapterPath(), spec.hadoopConf());
+      Path adapter = LocalCopies.of(spec.mergeAdapterPath());
       PeftAdapter.load(model, adapter, manager, dtype, HEAD_TENSOR);
       model.mergeAdapters();
       try (CheckpointTensors tensors = CheckpointTensors.openPrefixed(adapter, "adapter_model")) {

@@ -3,13 +3,13 @@ package io.sparkrlhf.jobs.train;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.model.config.ModelConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -19,6 +19,8 @@ import org.apache.hadoop.fs.Path;
  * Face model directory ({@code basePath}, on a local disk, HDFS or s3a), optionally with a PEFT
  * adapter merged into it (a LoRA SFT result feeding the reward model), or a fresh model from
  * {@code configJson} initialised from {@code initSeed}; then full fine-tuning or new LoRA adapters.
+ * It holds paths, never filesystem settings: executors read the paths with their own Hadoop
+ * configuration ({@link io.sparkrlhf.spark.JvmHadoopConf}), so no credential travels with a task.
  */
 public record ModelSpec(
     String basePath,
@@ -27,8 +29,7 @@ public record ModelSpec(
     long initSeed,
     String precision,
     LoraSettings lora,
-    long loraSeed,
-    Map<String, String> hadoopConf) implements Serializable {
+    long loraSeed) implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What a training run's output root names as its result. */
   public static final String OUTPUT_MANIFEST = "_manifest.json";
@@ -48,12 +49,12 @@ public record ModelSpec(
 
   /** The same model with {@code adapters} to train (null: full fine-tuning). */
   public ModelSpec withLora(LoraSettings adapters, long seed) {
-    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, adapters, seed, hadoopConf);
+    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, adapters, seed);
   }
 
   /** A fresh model of {@code config}. */
   public static ModelSpec fresh(ModelConfig config, long seed, String precision, LoraSettings lora, long loraSeed) {
-    return new ModelSpec(null, null, config.toHfJson(), seed, precision, lora, loraSeed, Map.of());
+    return new ModelSpec(null, null, config.toHfJson(), seed, precision, lora, loraSeed);
   }
 
   /**
@@ -62,7 +63,6 @@ public record ModelSpec(
    * final checkpoint).
    */
   public static ModelSpec at(String path, Configuration conf, String precision, LoraSettings lora, long loraSeed) {
-    Map<String, String> fsConf = LocalCopies.filesystemSettings(conf);
     try {
       Path dir = new Path(path);
       FileSystem fs = dir.getFileSystem(conf);
@@ -78,19 +78,19 @@ public record ModelSpec(
         dir = new Path(dir, finalCheckpoint);
       }
       if (fs.exists(new Path(dir, "config.json"))) {
-        return new ModelSpec(dir.toString(), null, readBytes(fs, new Path(dir, "config.json")), 0, precision, lora, loraSeed,
-            fsConf);
+        return new ModelSpec(dir.toString(), null, readBytes(fs, new Path(dir, "config.json")), 0, precision, lora, loraSeed);
       }
       Path adapterConfig = new Path(dir, "adapter_config.json");
       if (fs.exists(adapterConfig)) {
         String base = read(fs, adapterConfig).path("base_model_name_or_path").asText("");
+        Secrets.refuseCredentialsInUri(adapterConfig + ": base_model_name_or_path", base);
         Path baseDir = new Path(base);
         if (base.isEmpty() || !baseDir.getFileSystem(conf).exists(new Path(baseDir, "config.json"))) {
           throw new IllegalArgumentException(adapterConfig + ": its base model '" + base
               + "' is not a model directory here (no config.json); copy the base model and set base_model_name_or_path");
         }
         return new ModelSpec(base, dir.toString(), readBytes(baseDir.getFileSystem(conf), new Path(baseDir, "config.json")),
-            0, precision, lora, loraSeed, fsConf);
+            0, precision, lora, loraSeed);
       }
       throw new IllegalArgumentException(path + " is not a model: no config.json, adapter_config.json or " + OUTPUT_MANIFEST);
     } catch (IOException e) {
