@@ -8,16 +8,28 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the session from {@code rlhf.spark}: local[*] from the CLI, the cluster's under spark-submit. */
 public final class SparkSessions {
+  /** Spark hands settings with this prefix to every Hadoop configuration it builds, executors' included. */
+  static final String HADOOP_PREFIX = "spark.hadoop.";
+
   private SparkSessions() {}
 
   public static SparkSession create(Config sparkConfig) {
+    return SparkSession.builder().config(sparkConf(sparkConfig)).getOrCreate();
+  }
+
+  /**
+   * The SparkConf of {@code rlhf.spark}. A Hadoop filesystem setting written without Spark's prefix
+   * ({@code "fs.s3a.endpoint"}) is set as {@code spark.hadoop.fs.s3a.endpoint}: Spark ignores it
+   * otherwise, and this way it reaches the executors the way Spark gives them Hadoop settings.
+   */
+  static SparkConf sparkConf(Config sparkConfig) {
     SparkConf conf = new SparkConf(); // picks up spark.* system properties set by spark-submit
     conf.setIfMissing("spark.app.name", sparkConfig.getString("app-name"));
     conf.setIfMissing("spark.master", sparkConfig.getString("master"));
     for (Map.Entry<String, ConfigValue> e : sparkConfig.getConfig("conf").entrySet()) {
       String key = e.getKey().replace("\"", "");
-      conf.set(key, String.valueOf(e.getValue().unwrapped()));
+      conf.set(key.startsWith("fs.") ? HADOOP_PREFIX + key : key, String.valueOf(e.getValue().unwrapped()));
     }
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
   }
 }
