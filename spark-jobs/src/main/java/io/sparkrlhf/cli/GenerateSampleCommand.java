@@ -1,6 +1,7 @@
 package io.sparkrlhf.cli;
 
 import com.typesafe.config.Config;
+import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.datasets.sample.SampleDumpGenerator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -28,6 +29,7 @@ public final class GenerateSampleCommand implements Callable<Integer> {
   public Integer call() {
     Config sample = config.load().getConfig("rlhf.sample");
     String out = output != null ? output : sample.getString("output");
+    Secrets.refuseCredentialsInUri("--output", out);
     SampleDumpGenerator.Summary summary = generate(sample, out, questionsPerSite, new Configuration());
     LOG.info("generate-sample: wrote {} ({} bytes): {} questions, {} answers, {} malformed rows",
         summary.files(), summary.bytes(), summary.questions(), summary.answers(), summary.malformedRows());

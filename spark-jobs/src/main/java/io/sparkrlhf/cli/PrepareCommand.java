@@ -1,6 +1,7 @@
 package io.sparkrlhf.cli;
 
 import com.typesafe.config.Config;
+import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.prepare.PrepareSettings;
 import io.sparkrlhf.spark.SparkSessions;
@@ -39,6 +40,8 @@ public final class PrepareCommand implements Callable<Integer> {
   }
 
   static PrepareSettings settings(Config conf, List<String> inputs, String output) {
+    inputs.forEach(path -> Secrets.refuseCredentialsInUri("--input", path));
+    Secrets.refuseCredentialsInUri("--output", output);
     PrepareSettings s = PrepareSettings.from(conf.getConfig("rlhf.prepare"));
     if (!inputs.isEmpty()) {
       s = s.withInput(inputs);

@@ -1,5 +1,6 @@
 package io.sparkrlhf.cli;
 
+import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.spark.CodeVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,10 +28,18 @@ public final class RlhfCli implements Runnable {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        cmd.getErr().println("rlhf: " + e.getMessage());
+        cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
         return 2;
       }
       throw e;
+    });
+    cli.setParameterExceptionHandler((e, unparsed) -> { // picocli's, with the message redacted: it quotes arguments
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println(Secrets.redact(e.getMessage()));
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
+        cmd.usage(cmd.getErr());
+      }
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
     return cli.execute(args);
   }

@@ -16,6 +16,7 @@ import java.util.Set;
  * Loads the HOCON configuration: the built-in defaults ({@code rlhf-reference.conf}), then the
  * user's files in order, then {@code key=value} overrides from the command line. Any key the
  * defaults do not know is an error naming the key, where it was set, and the nearest known key.
+ * Messages never show the value of a secret-looking key, and a URI with credentials in it is refused.
  */
 public final class RlhfConfig {
   public static final String REFERENCE = "rlhf-reference.conf";
@@ -40,23 +41,27 @@ public final class RlhfConfig {
       user = parseOverride(override).withFallback(user);
     }
     checkKnownKeys(user, reference);
+    Config resolved;
     try {
-      return user.withFallback(reference).resolve();
+      resolved = user.withFallback(reference).resolve();
     } catch (ConfigException e) {
       throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
     }
+    refuseCredentialsInUris(resolved);
+    return resolved;
   }
 
   /** {@code prepare.seq-len=512} or {@code rlhf.prepare.seq-len=512}; the value is HOCON. */
   static Config parseOverride(String override) {
     int eq = override.indexOf('=');
     if (eq <= 0) {
-      throw new IllegalArgumentException("override must be key=value, found: " + override);
+      throw new IllegalArgumentException("override must be key=value, found: " + Secrets.redactAssignment(override));
     }
     String key = override.substring(0, eq).strip();
     String value = override.substring(eq + 1).strip();
     String path = key.startsWith("rlhf.") ? key : "rlhf." + key;
-    String origin = "command-line override '" + override + "'";
+    // Every message about the key quotes its origin: never with a secret value in it.
+    String origin = "command-line override '" + Secrets.redactAssignment(override) + "'";
     try {
       return ConfigFactory.parseString(path + " = " + value, ConfigParseOptions.defaults().setOriginDescription(origin));
     } catch (ConfigException e) {
@@ -74,11 +79,35 @@ public final class RlhfConfig {
       }
       if (!reference.hasPathOrNull(key)) {
         String where = e.getValue().origin().description();
-        problems.add("unknown configuration key '" + key + "' (" + where + ")" + suggestion(key, reference));
+        problems.add("unknown configuration key '" + key + "' (" + where + ")" + suggestion(key, reference)
+            + sparkHint(key));
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
+    }
+  }
+
+  /** A Spark setting given outside rlhf.spark.conf (spark.hadoop.fs.s3a.endpoint=...): where it belongs. */
+  private static String sparkHint(String key) {
+    if (!key.startsWith("rlhf.spark.") || key.startsWith("rlhf.spark.conf")) {
+      return "";
+    }
+    String setting = key.substring("rlhf.".length());
+    return "; Spark settings go under rlhf.spark.conf: --set 'spark.conf.\"" + setting + "\"=...' or, in a file, "
+        + "rlhf.spark.conf { \"" + setting + "\" = ... }";
+  }
+
+  /** Paths and settings with user:password@ in a URI are refused before Hadoop logs them. */
+  static void refuseCredentialsInUris(Config conf) {
+    for (Map.Entry<String, ConfigValue> e : conf.entrySet()) {
+      Object value = e.getValue().unwrapped();
+      List<?> values = value instanceof List<?> list ? list : List.of(value);
+      for (Object v : values) {
+        if (v instanceof String text) {
+          Secrets.refuseCredentialsInUri(e.getKey() + " (" + e.getValue().origin().description() + ")", text);
+        }
+      }
     }
   }
 

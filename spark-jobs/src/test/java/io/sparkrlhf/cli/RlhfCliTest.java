@@ -1,12 +1,15 @@
 package io.sparkrlhf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrlhf.spark.LogCapture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +23,35 @@ class RlhfCliTest {
     assertEquals(2, code);
     assertTrue(err.toString().contains("unknown configuration key 'rlhf.prepare.seqlen'"), err.toString());
     assertTrue(!Files.exists(dir.resolve("o")));
+  }
+
+  @Test
+  void noSecretReachesTheTerminalOrTheLog() {
+    String secret = "AbC/123+xyz";
+    try (LogCapture log = new LogCapture()) {
+      StringWriter key = new StringWriter();
+      assertEquals(2, RlhfCli.execute(new PrintWriter(key, true), "sft", "--set", "spark.hadoop.fs.s3a.secret.key=" + secret));
+      assertTrue(key.toString().contains("'rlhf.spark.hadoop.fs.s3a.secret.key'"), key.toString());
+
+      StringWriter unmatched = new StringWriter(); // picocli quotes arguments it cannot place
+      assertEquals(2, RlhfCli.execute(new PrintWriter(unmatched, true), "sft", "--sett",
+          "spark.hadoop.fs.s3a.secret.key=" + secret));
+      assertTrue(unmatched.toString().contains("--sett"), unmatched.toString());
+
+      StringWriter uri = new StringWriter();
+      assertEquals(2, RlhfCli.execute(new PrintWriter(uri, true), "prepare", "-i", "s3a://AKIAKEY:" + secret + "@b/dump",
+          "-o", dir.resolve("o").toString()));
+      assertTrue(uri.toString().contains("--input: credentials inside a URI are refused (s3a://<redacted>@b/dump)"),
+          uri.toString());
+      StringWriter output = new StringWriter();
+      assertEquals(2, RlhfCli.execute(new PrintWriter(output, true), "sft", "-o", "s3a://AKIAKEY:" + secret + "@b/sft"));
+      assertTrue(output.toString().contains("s3a://<redacted>@b/sft"), output.toString());
+
+      for (String shown : List.of(key.toString(), unmatched.toString(), uri.toString(), output.toString(), log.text())) {
+        assertFalse(shown.contains(secret) || shown.contains("AKIAKEY"), shown);
+      }
+    }
+    assertFalse(Files.exists(dir.resolve("o")));
   }
 
   @Test

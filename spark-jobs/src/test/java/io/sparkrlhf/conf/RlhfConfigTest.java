@@ -48,6 +48,41 @@ class RlhfConfigTest {
   }
 
   @Test
+  void anUnknownKeyNeverEchoesASecretValueAndSaysWhereSparkSettingsGo() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RlhfConfig.load(List.of(),
+        List.of("spark.hadoop.fs.s3a.secret.key=AbC/123+xyz", "spark.hadoop.fs.s3a.session.token=\"tok en 42\"")));
+    assertTrue(e.getMessage().contains("unknown configuration key 'rlhf.spark.hadoop.fs.s3a.secret.key' "
+        + "(command-line override 'spark.hadoop.fs.s3a.secret.key=<redacted>')"), e.getMessage());
+    assertTrue(e.getMessage().contains("--set 'spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=...'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'rlhf.spark.hadoop.fs.s3a.session.token'"), e.getMessage());
+    assertTrue(!e.getMessage().contains("AbC/123+xyz") && !e.getMessage().contains("tok en"), e.getMessage());
+    IllegalArgumentException noEquals = assertThrows(IllegalArgumentException.class,
+        () -> RlhfConfig.load(List.of(), List.of("spark.conf.\"spark.hadoop.fs.s3a.secret.key\" AbC/123+xyz")));
+    assertTrue(!noEquals.getMessage().contains("AbC/123+xyz"), noEquals.getMessage());
+  }
+
+  @Test
+  void credentialsInsideAUriAreRefusedShownRedacted() throws Exception {
+    IllegalArgumentException override = assertThrows(IllegalArgumentException.class,
+        () -> RlhfConfig.load(List.of(), List.of("sft.output=\"s3a://AKIAKEY:SeCrEt@bucket/sft\"")));
+    assertTrue(override.getMessage().startsWith("rlhf.sft.output (command-line override "
+        + "'sft.output=\"s3a://<redacted>@bucket/sft\"'"), override.getMessage());
+    assertTrue(override.getMessage().contains("): credentials inside a URI are refused (s3a://<redacted>@bucket/sft)"),
+        override.getMessage());
+    Path f = Files.writeString(dir.resolve("s3.conf"), "rlhf.prepare.input.paths = [\"/local\", \"s3a://AKIAKEY:SeCrEt@b/x\"]\n"
+        + "rlhf.spark.conf { \"spark.hadoop.fs.defaultFS\" = \"s3a://b\" }\n");
+    IllegalArgumentException file = assertThrows(IllegalArgumentException.class,
+        () -> RlhfConfig.load(List.of(f.toFile()), List.of()));
+    assertTrue(file.getMessage().contains("rlhf.prepare.input.paths") && file.getMessage().contains("s3.conf: 1")
+        && file.getMessage().contains("s3a://<redacted>@b/x"), file.getMessage());
+    for (IllegalArgumentException e : List.of(override, file)) {
+      assertTrue(!e.getMessage().contains("AKIAKEY") && !e.getMessage().contains("SeCrEt"), e.getMessage());
+    }
+    assertEquals("s3a://bucket/runs/llama@v2",
+        RlhfConfig.load(List.of(), List.of("sft.output=\"s3a://bucket/runs/llama@v2\"")).getString("rlhf.sft.output"));
+  }
+
+  @Test
   void sparkConfIsFreeForm() throws Exception {
     Path f = Files.writeString(dir.resolve("spark.conf"),
         "rlhf.spark.conf { \"spark.sql.shuffle.partitions\" = 64, \"spark.hadoop.fs.s3a.endpoint\" = \"http://x\" }\n");
