@@ -69,7 +69,8 @@ class RlhfConfigTest {
         + "'sft.output=\"s3a://<redacted>@bucket/sft\"'"), override.getMessage());
     assertTrue(override.getMessage().contains("): credentials inside a URI are refused (s3a://<redacted>@bucket/sft)"),
         override.getMessage());
-    Path f = Files.writeString(dir.resolve("s3.conf"), "rlhf.prepare.input.paths = [\"/local\", \"s3a://AKIAKEY:SeCrEt@b/x\"]\n"
+    Path f = Files.writeString(dir.resolve("s3.conf"),
+        "rlhf.prepare.input.paths = [\"/local\", \"s3a://AKIAKEY:SeCrEt@b/x\"]\n"
         + "rlhf.spark.conf { \"spark.hadoop.fs.defaultFS\" = \"s3a://b\" }\n");
     IllegalArgumentException file = assertThrows(IllegalArgumentException.class,
         () -> RlhfConfig.load(List.of(f.toFile()), List.of()));

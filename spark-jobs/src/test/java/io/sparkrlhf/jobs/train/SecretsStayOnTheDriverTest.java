@@ -86,7 +86,9 @@ class SecretsStayOnTheDriverTest {
     List<WatchingSerializer.Sighting> shipped = seen.stream().filter(s -> !sparksOwnHadoopConf(s)).toList();
     assertTrue(shipped.isEmpty(), shipped.size() + " times a secret in what Spark serialised for tasks, e.g.\n"
         + shipped.stream().limit(3).map(String::valueOf).collect(Collectors.joining("\n")));
-    assertTrue(logs.contains("sft: finished") && logs.contains("ppo"), "the log capture saw the run: " + logs);
+    for (String job : List.of("sft", "reward", "ppo")) {
+      assertTrue(logs.contains(job + ": finished"), "the log capture saw " + job + " run:\n" + logs);
+    }
     for (String secret : SECRETS.values()) {
       assertTrue(!logs.contains(secret), "a secret in the log:\n" + logs);
     }
@@ -111,17 +113,17 @@ class SecretsStayOnTheDriverTest {
     Path sft = out.resolve("sft");
     Path reward = out.resolve("reward");
     new SftJob(spark, conf(prepared, "sft.output=\"" + sft + "\"", "sft.max-steps=2", "sft.checkpoint-every=1",
-        "sft.global-batch=4", "sft.lora.enabled=true", "sft.lora.dropout=0", "sft.eval-max-examples=4"),
-        RunFlags.FRESH).run();
+        "sft.global-batch=4", "sft.micro-batch=2", "sft.lora.enabled=true", "sft.lora.dropout=0",
+        "sft.eval-max-examples=4"), RunFlags.FRESH).run();
     // Not from SFT's adapter: a full fine-tuning of a merged adapter fails its second backward (a bug of its own).
     new RewardJob(spark, conf(prepared, "reward.model=\"" + sft.resolve(TrainingRun.BASE_MODEL_DIR) + "\"",
         "reward.output=\"" + reward + "\"", "reward.max-steps=2", "reward.global-batch=4", "reward.micro-batch=2",
         "reward.max-length=160", "reward.eval-max-examples=4"), RunFlags.FRESH).run();
     new PpoJob(spark, conf(prepared, "ppo.policy=\"" + sft + "\"", "ppo.reward=\"" + reward + "\"",
         "ppo.prompts=\"" + prepared + "\"", "ppo.output=\"" + out.resolve("ppo") + "\"", "ppo.steps=1",
-        "ppo.lora.enabled=true", "ppo.batch-size=4", "ppo.mini-batch-size=4", "ppo.ppo-epochs=1", "ppo.micro-batch=2", "ppo.rollout-batch=2",
-        "ppo.generation.min-new-tokens=2", "ppo.generation.max-new-tokens=4", "ppo.eval-max-examples=4"),
-        RunFlags.FRESH).run();
+        "ppo.lora.enabled=true", "ppo.batch-size=4", "ppo.mini-batch-size=4", "ppo.ppo-epochs=1",
+        "ppo.micro-batch=2", "ppo.rollout-batch=2", "ppo.generation.min-new-tokens=2",
+        "ppo.generation.max-new-tokens=4", "ppo.eval-max-examples=4"), RunFlags.FRESH).run();
   }
 
   /** The job configuration on the shared tables, with the secrets as a user sets them for Spark. */
