@@ -7,7 +7,7 @@ import java.io.ObjectOutput;
 import java.util.TreeSet;
 
 /**
- * What the tasks of one step return and {@code treeAggregate} adds up: the summed gradient (null
+ * What the tasks of one step return and the driver adds up: the summed gradient (null
  * from a task without examples in the batch, which then sends none), the batch statistics, and
  * the costs the step's metrics report.
  */
@@ -57,6 +57,14 @@ public final class GradientSum implements Externalizable {
     executors.addAll(o.executors);
     handoffs.addAll(o.handoffs);
     return this;
+  }
+
+  /**
+   * {@link #merge} after taking in both sides' in-memory gradients, so that with the local handoff
+   * too the gradients are added in the order the results are merged.
+   */
+  public GradientSum mergeResolved(GradientSum o) {
+    return resolveHandoffs().merge(o.resolveHandoffs());
   }
 
   /** On the driver: adds the gradients that tasks in this JVM handed over in memory. */

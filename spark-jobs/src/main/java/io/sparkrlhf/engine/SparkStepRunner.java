@@ -5,7 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * One step = one Spark job: each task brings its executor's replica to the step's version (values
  * by broadcast, fetched once per JVM), sums gradients over its slice of the global batch and
- * returns them; {@code treeAggregate} adds the partitions up.
+ * returns them; the driver adds the partitions up in index order.
  */
 public final class SparkStepRunner<E> implements StepRunner {
   private final JavaSparkContext sc;
@@ -68,9 +68,9 @@ public final class SparkStepRunner<E> implements StepRunner {
     String run = runId;
     Objective<E> obj = objective;
     int micro = microBatch;
-    return eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
-            held -> PartitionWork.evaluate(held, version, source::get, block.examples(), micro)))
-        .treeAggregate(BatchStats.ZERO, BatchStats::plus, BatchStats::plus, 2);
+    BatchStats total = PartitionOrder.reduce(eval.blocks().map(block -> ReplicaRegistry.withReplica(run, obj,
+        held -> PartitionWork.evaluate(held, version, source::get, block.examples(), micro))), BatchStats::plus);
+    return total == null ? BatchStats.ZERO : total;
   }
 
   @Override

@@ -9,8 +9,9 @@ import org.apache.spark.api.java.function.Function2;
 /**
  * One gradient step as one Spark job, whatever holds the examples: each task picks its examples of
  * the step from its partition ({@code select}), brings its executor's replica to {@code version},
- * sums gradients over them in micro-batches and returns them; {@code treeAggregate} adds the
- * partitions. In local mode with the handoff on, gradients stay in the driver's memory.
+ * sums gradients over them in micro-batches and returns them; the driver adds the partitions in
+ * index order ({@link PartitionOrder}), so the step's gradient is the same bits however tasks were
+ * scheduled. In local mode with the handoff on, gradients stay in the driver's memory.
  */
 public final class StepJob {
   private StepJob() {}
@@ -24,7 +25,7 @@ public final class StepJob {
   public static <S, E> GradientSum gradients(JavaRDD<S> source, Selector<S, E> select, String runId,
       Objective<E> objective, long key, long version, ValueSource values, int microBatch, FailureInjection failure,
       boolean handoff) {
-    GradientSum total = source.mapPartitionsWithIndex((pid, it) -> {
+    GradientSum total = PartitionOrder.reduce(source.mapPartitionsWithIndex((pid, it) -> {
       List<E> mine = select.call(pid, it.next());
       long queued = System.nanoTime();
       GradientSum sum = ReplicaRegistry.withReplica(runId, objective,
@@ -44,9 +45,9 @@ public final class StepJob {
         failure.maybeFail(key, pid);
       }
       return List.of(sum).iterator();
-    }, true).treeAggregate(GradientSum.empty(), GradientSum::merge, GradientSum::merge, 2);
+    }, true), GradientSum::mergeResolved);
     try {
-      return total.resolveHandoffs();
+      return total == null ? GradientSum.empty() : total.resolveHandoffs();
     } finally {
       LocalHandoff.clear(runId, key);
     }

@@ -52,20 +52,20 @@ final class EngineFixtures {
     return "test-" + UUID.randomUUID();
   }
 
-  static Trainer.Result inProcess(SftObjective objective, List<SftExample> data, List<SftExample> eval,
+  static <E> Trainer.Result inProcess(Objective<E> objective, List<E> data, List<E> eval,
       TrainerOptions options, String output) {
     String run = runId();
-    try (InProcessStepRunner<SftExample> runner = new InProcessStepRunner<>(run, objective, data, eval,
+    try (InProcessStepRunner<E> runner = new InProcessStepRunner<>(run, objective, data, eval,
         options.globalBatch(), options.microBatch(), options.seed())) {
       return new Trainer("in-process", run, output, new Configuration(), objective, runner, options).run();
     }
   }
 
-  static Trainer.Result onSpark(JavaSparkContext sc, SftObjective objective, List<SftExample> data, int partitions,
+  static <E> Trainer.Result onSpark(JavaSparkContext sc, Objective<E> objective, List<E> data, int partitions,
       TrainerOptions options, FailureInjection failure, String output) {
     String run = runId();
-    DistributedData<SftExample> train = DistributedData.of(sc.parallelize(data, 3), partitions, "test blocks");
-    try (SparkStepRunner<SftExample> runner = new SparkStepRunner<>(sc, run, objective, train, null,
+    DistributedData<E> train = DistributedData.of(sc.parallelize(data, 3), partitions, "test blocks");
+    try (SparkStepRunner<E> runner = new SparkStepRunner<>(sc, run, objective, train, null,
         options.globalBatch(), options.microBatch(), options.seed(), failure)) {
       return new Trainer("spark-" + partitions, run, output, sc.hadoopConfiguration(), objective, runner, options).run();
     } finally {

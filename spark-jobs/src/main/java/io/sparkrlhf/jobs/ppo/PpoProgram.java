@@ -13,6 +13,7 @@ import io.sparkrlhf.engine.EpochShards;
 import io.sparkrlhf.engine.FailureInjection;
 import io.sparkrlhf.engine.GradientSum;
 import io.sparkrlhf.engine.Optimizer;
+import io.sparkrlhf.engine.PartitionOrder;
 import io.sparkrlhf.engine.ReplicaRegistry;
 import io.sparkrlhf.engine.StepJob;
 import io.sparkrlhf.engine.StepProgram;
@@ -190,7 +191,7 @@ public final class PpoProgram implements StepProgram {
     JavaRDD<RolloutPart> buffer = rollouts(iteration, version, publisher.pin(version, values));
     try {
       double eosPenalty = settings.missingEosPenalty();
-      RolloutSummary rolled = buffer.map(part -> RolloutSummary.of(part, eosPenalty)).reduce(RolloutSummary::plus);
+      RolloutSummary rolled = PartitionOrder.reduce(buffer.map(part -> RolloutSummary.of(part, eosPenalty)), RolloutSummary::plus);
       long rolledOut = System.nanoTime();
       if (capturedRollouts != null) {
         List<Rollout> all = new ArrayList<>(buffer.flatMap(part -> part.rollouts().iterator()).collect());
@@ -204,10 +205,12 @@ public final class PpoProgram implements StepProgram {
           settings.scoreClip(), eosPenalty, settings.whitenRewards(), settings.gamma(), settings.lam(), null, null);
       if (settings.whitenRewards()) {
         IterationParams raw = p;
-        p = p.withRewardMoments(buffer.map(part -> AdvantageSummary.rewardMoments(part, raw)).reduce(Moments::plus));
+        p = p.withRewardMoments(
+            PartitionOrder.reduce(buffer.map(part -> AdvantageSummary.rewardMoments(part, raw)), Moments::plus));
       }
       IterationParams forGae = p;
-      AdvantageSummary adv = buffer.map(part -> AdvantageSummary.of(part, forGae)).reduce(AdvantageSummary::plus);
+      AdvantageSummary adv = PartitionOrder.reduce(buffer.map(part -> AdvantageSummary.of(part, forGae)),
+          AdvantageSummary::plus);
       p = p.withAdvantageMoments(adv.advantages());
       long prepared = System.nanoTime();
 
