@@ -118,6 +118,7 @@ public final class Trainer {
     }
     while (step < options.maxSteps() && (options.stopAfter() < 0 || step - startStep < options.stopAfter())) {
       ObjectNode line = metrics.newLine("train", step + 1);
+      JobLabels.set(runId, name + " step " + (step + 1) + "/" + options.maxSteps());
       program.step(step, values, optimizer, line);
       step++;
       evaluatedAtCurrent = false;
@@ -155,6 +156,7 @@ public final class Trainer {
 
   private Optional<Evaluation> evaluate(long step, long version, float[] values, MetricsLog metrics) {
     ObjectNode line = metrics.newLine("eval", step);
+    JobLabels.set(runId, name + " eval after step " + step);
     BatchStats eval = program.evaluate(step, version, values, line);
     if (eval == null) {
       return Optional.empty();

@@ -4,13 +4,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
-/** Counts lost executors and failed task attempts while a test runs. */
+/** Counts lost executors and failed task attempts, and records job descriptions, while a test runs. */
 public final class ClusterEvents extends SparkListener {
   private final JavaSparkContext sc;
   private final AtomicInteger executorsRemoved = new AtomicInteger();
   private final AtomicInteger failedTasks = new AtomicInteger();
+  private final java.util.Set<String> jobDescriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ClusterEvents(JavaSparkContext sc) {
     this.sc = sc;
@@ -25,6 +27,14 @@ public final class ClusterEvents extends SparkListener {
   @Override
   public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
     executorsRemoved.incrementAndGet();
+  }
+
+  @Override
+  public void onJobStart(SparkListenerJobStart start) {
+    String description = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+    if (description != null) {
+      jobDescriptions.add(description);
+    }
   }
 
   @Override
@@ -46,6 +56,10 @@ public final class ClusterEvents extends SparkListener {
 
   public int executorsRemoved() {
     return executorsRemoved.get();
+  }
+
+  public java.util.Set<String> jobDescriptions() {
+    return jobDescriptions;
   }
 
   public int failedTasks() {

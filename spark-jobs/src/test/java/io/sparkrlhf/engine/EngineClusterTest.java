@@ -154,6 +154,8 @@ class EngineClusterTest {
       events.stop();
     }
     assertTrue(events.executorsRemoved() >= 1, "an executor JVM was lost: " + events);
+    assertTrue(events.jobDescriptions().contains("spark-3 step 2/4"), "the Spark UI names each step's job: "
+        + events.jobDescriptions());
     assertEquals(4, killed.step());
     assertArrayEquals(clean.values(), killed.values(), "parameters after an executor was killed mid-step");
   }

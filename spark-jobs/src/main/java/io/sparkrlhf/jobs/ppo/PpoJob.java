@@ -105,7 +105,7 @@ public final class PpoJob {
     JavaRDD<RlPrompt> allEval = prompts(data, TableSet.EVAL, s.evalMaxExamples());
     JavaRDD<RlPrompt> train = allTrain.filter(p -> p.ids().length <= maxPrompt);
     JavaRDD<RlPrompt> eval = allEval.filter(p -> p.ids().length <= maxPrompt);
-    int partitions = s.partitions() > 0 ? s.partitions() : TrainingRun.partitions(spark, 0);
+    int partitions = TrainingRun.partitions(spark, s.partitions());
     if (train.isEmpty()) {
       throw new IllegalArgumentException("every prompt of rl_prompts/train is longer than " + maxPrompt + " tokens "
           + "(max_position_embeddings " + model.maxPositions() + " - rlhf.ppo.generation.max-new-tokens "

@@ -16,6 +16,7 @@ import io.sparkrlhf.model.hub.HfModelDirectory;
 import io.sparkrlhf.model.transformer.DecoderLM;
 import io.sparkrlhf.model.transformer.SeededInit;
 import io.sparkrlhf.spark.CodeVersion;
+import io.sparkrlhf.spark.TrainingCluster;
 import io.sparkrlhf.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,8 +131,13 @@ public final class TrainingRun {
     return partitions(spark, s.partitions());
   }
 
-  /** {@code configured} partitions, or (0) one per executor slot for a whole-executor task. */
+  /**
+   * {@code configured} partitions, or (0) one per executor slot for a whole-executor task, once the
+   * executors asked for have registered. A fixed count keeps a run's numbers the same bits on any
+   * number of executors.
+   */
   public static int partitions(SparkSession spark, int configured) {
+    TrainingCluster.prepare(spark.sparkContext());
     if (configured > 0) {
       return configured;
     }
