@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The engine's step overhead, bytes moved and memory over 500 steps (see EngineBenchmark's javadoc).
-#   bench/engine-benchmark.sh [overhead|bytes|memory|all]
+#   bench/engine-benchmark.sh [overhead|bytes|memory|all|cluster]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ ! -f "$root/bench/target/classpath-runtime.txt" || -n "${RLHF_REBUILD:-}" ]]; then
   (cd "$root" && mvn -B -DskipTests install -pl bench -am > "$root/target-build.log" 2>&1) \
     || { echo "build failed, see $root/target-build.log" >&2; exit 1; }
 fi
+# local-cluster's Worker launches executor JVMs from SPARK_HOME; the benchmark gives them its own classpath.
+export SPARK_HOME="$root/bench/target/spark-home" SPARK_SCALA_VERSION=2.13
+mkdir -p "$SPARK_HOME/jars"
 exec java ${RLHF_JAVA_OPTS:--Xmx8g} \
   --add-modules=jdk.incubator.vector -Dio.netty.tryReflectionSetAccessible=true -Dai.djl.offline=true \
   -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \

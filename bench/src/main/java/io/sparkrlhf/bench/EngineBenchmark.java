@@ -32,9 +32,12 @@ import org.apache.spark.sql.SparkSession;
  *       the difference goes (broadcast and gradient readout, waiting for the JVM's replica, Spark's
  *       scheduling + result transfer + aggregation, the driver's update);
  *   <li>bytes moved per step and executor, full fine-tuning against LoRA (r = 16 on q/v);
- *   <li>memory: resident set size over 500 Spark steps of a small model, growth after warm-up.
+ *   <li>memory: resident set size over 500 Spark steps of a small model, growth after warm-up;
+ *   <li>{@code cluster} (run on its own): the step overhead where a cluster pays it, on
+ *       {@code local-cluster[2,1,..]}: two executor JVMs of one core each, values by broadcast,
+ *       gradients back as task results, against the single process in the driver's JVM.
  * </ol>
- * Usage: {@code bench/engine-benchmark.sh [overhead|bytes|memory|all]}
+ * Usage: {@code bench/engine-benchmark.sh [overhead|bytes|memory|all|cluster]}
  */
 public final class EngineBenchmark {
   private static final ModelConfig MODEL = new ModelConfig(ModelConfig.Family.LLAMA, "llama", 12000, 384, 6, 6, 6,
@@ -44,12 +47,24 @@ public final class EngineBenchmark {
 
   public static void main(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "all";
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("engine-benchmark")
+    SparkSession.Builder builder = SparkSession.builder().appName("engine-benchmark")
         .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        .config("spark.driver.host", "127.0.0.1");
+    if (what.equals("cluster")) {
+      builder.master("local-cluster[2,1,3072]").config("spark.executor.cores", "1")
+          .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+          .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true "
+              + "--add-modules=jdk.incubator.vector");
+    } else {
+      builder.master("local[2]");
+    }
+    SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     try {
+      if (what.equals("cluster")) {
+        clusterOverhead(sc);
+      }
       if (what.equals("all") || what.equals("overhead")) {
         overhead(sc);
       }
@@ -87,6 +102,40 @@ public final class EngineBenchmark {
             handoff ? "handed over in memory" : "through Spark's result path", p, p / s, mean(spark, "compute_s"),
             mean(spark, "transfer_s"), mean(spark, "replica_wait_s"), mean(spark, "overhead_s"), mean(spark, "update_s"));
       }
+    }
+  }
+
+  /**
+   * Paired in one run, full and LoRA: the single process (driver JVM, libtorch on both cores), then
+   * Spark with 2 partitions on 2 one-core executor JVMs, then the single process again; the ratio
+   * is Spark's mean step time over the mean of the two single-process runs around it.
+   */
+  static void clusterOverhead(JavaSparkContext sc) throws InterruptedException {
+    while (sc.sc().statusTracker().getExecutorInfos().length < 3) {
+      Thread.sleep(200); // both executors, so the first steps do not run on one
+    }
+    List<SftExample> data = blocks(64, 128, MODEL.vocabSize());
+    TrainerOptions options = TrainerOptions.simple(12, 8, 4, 1e-4, 3);
+    System.out.printf(Locale.ROOT, "cluster overhead: %.1f M-parameter llama, global batch 8 x 128 tokens, micro-batch 4, "
+        + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM%n", 19.8);
+    for (boolean lora : new boolean[] {false, true}) {
+      LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
+      SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
+      double before = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
+          "step_s");
+      DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
+      List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
+      d.unpersist();
+      double after = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
+          "step_s");
+      double s = (before + after) / 2;
+      double p = mean(spark, "step_s");
+      System.out.printf(Locale.ROOT, "  %s: single process %.3f s/step (%.3f before, %.3f after); 2 executor JVMs %.3f "
+          + "s/step, ratio %.3f | longest task %.3f = compute %.3f + values in/gradients out %.3f; driver: Spark "
+          + "scheduling+results+aggregation %.3f, update %.3f; %.1f MB in, %.1f MB out per step%n",
+          lora ? "LoRA r=16 q,v" : "full", s, before, after, p, p / s, mean(spark, "compute_s") + mean(spark,
+              "transfer_s"), mean(spark, "compute_s"), mean(spark, "transfer_s"), mean(spark, "overhead_s"),
+          mean(spark, "update_s"), mean(spark, "bytes_in") / 1e6, mean(spark, "bytes_out") / 1e6);
     }
   }
 

@@ -96,6 +96,7 @@ public final class ReplicaRegistry {
     // Only the replica thread gets here, so slots need no lock of their own.
     Slot slot = SLOTS.computeIfAbsent(runId, id -> new Slot());
     if (slot.replica == null) {
+      LibtorchThreads.fitExecutor();
       long t0 = System.nanoTime();
       try {
         slot.replica = objective.createReplica(device);

@@ -95,6 +95,7 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
           .appName("rlhf-cluster-tests")
           .config("spark.executor.extraClassPath", testClassPath())
           .config("spark.executor.extraJavaOptions", jvmFlags)
+          .config("spark.executor.cores", "1")
           .config("spark.ui.enabled", "false")
           .config("spark.ui.showConsoleProgress", "false")
           .config("spark.driver.bindAddress", "127.0.0.1")
