@@ -2,6 +2,8 @@ package io.sparkrlhf.spark;
 
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -9,9 +11,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * 127.0.0.1 with the UI off, serialising through {@link WatchingSerializer}, stopped when JUnit
  * closes its root store.
  */
-public final class SharedSpark implements BeforeAllCallback {
+public final class SharedSpark implements BeforeAllCallback, ExecutionCondition {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSpark.class);
   private static volatile SparkSession session;
+
+  /** Not in the cluster tests' JVM, which a {@code -Dtest} filter also reaches: that JVM's context is a cluster. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    return Boolean.getBoolean("rlhf.cluster-tests")
+        ? ConditionEvaluationResult.disabled("local-mode tests run in Surefire's default execution")
+        : ConditionEvaluationResult.enabled("local mode");
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {

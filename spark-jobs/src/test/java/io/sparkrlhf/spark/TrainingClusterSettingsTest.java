@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
-class TrainingClusterTest {
+class TrainingClusterSettingsTest {
   @Test
   void refusesDynamicAllocationAndSpeculationByName() {
     IllegalArgumentException dynamic = assertThrows(IllegalArgumentException.class,
