@@ -18,6 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition {
   public static final int EXECUTORS = 2;
+  /** A fake s3a secret set the way users set theirs ({@code spark.hadoop.*}); tests check it is never shipped. */
+  public static final String S3A_SECRET = "cluster-watched/secret+8f2c41d0";
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ClusterSpark.class);
   private static volatile SparkSession session;
 
@@ -102,6 +104,8 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.task.maxFailures", "4")
+          .config("spark.serializer", WatchingSerializer.class.getName())
+          .config("spark.hadoop.fs.s3a.secret.key", S3A_SECRET)
           .getOrCreate();
       awaitExecutors(session.sparkContext(), EXECUTORS);
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkrlhf.engine.ClusterEvents;
 import io.sparkrlhf.engine.FailureInjection;
 import io.sparkrlhf.spark.ClusterSpark;
+import io.sparkrlhf.spark.WatchingSerializer;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * PPO on two executor JVMs apart from the driver: an executor killed during an update (its cached
  * rollout partition goes with it and is generated again at the version it was made at) and a
- * driver stopped after an iteration and resumed end with the same bits as an uninterrupted run.
+ * driver stopped after an iteration and resumed end with the same bits as an uninterrupted run;
+ * the s3a secret configured for the cluster is in nothing the driver serialises for the executors
+ * (the reward model is read on each executor with the Hadoop configuration Spark built there).
  */
 @ExtendWith(ClusterSpark.class)
 class PpoClusterTest {
@@ -39,12 +42,16 @@ class PpoClusterTest {
     String parts = dir.resolve("parts").toString();
     ClusterEvents events = ClusterEvents.listen(sc);
     PpoFixtures.Run first;
+    List<WatchingSerializer.Sighting> shipped;
+    WatchingSerializer.watch(List.of(ClusterSpark.S3A_SECRET));
     try {
       first = PpoFixtures.run(sc, objective, s, prompts, null, 3, 3, kill, parts, false, 2);
     } finally {
+      shipped = WatchingSerializer.stopWatching();
       events.stop();
     }
     assertTrue(events.executorsRemoved() >= 1, "an executor JVM was lost: " + events);
+    assertEquals(List.of(), shipped, "the s3a secret in a task, broadcast or result the driver serialised");
     assertFalse(first.result().finished());
     PpoFixtures.Run rest = PpoFixtures.run(sc, objective, s, prompts, null, 3, 3, null, parts, true, -1);
 
