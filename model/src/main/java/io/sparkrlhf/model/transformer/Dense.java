@@ -1,5 +1,6 @@
 package io.sparkrlhf.model.transformer;
 
+import io.sparkrlhf.model.ops.NoGrad;
 import io.sparkrlhf.model.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -98,14 +99,21 @@ public final class Dense extends AbstractBlock {
     }
   }
 
-  /** W ← W + (α/r)·B·A, then the adapter is dropped; the merged module is a plain Linear again. */
+  /**
+   * W ← W + (α/r)·B·A, then the adapter is dropped; the merged module is a plain Linear again. Not
+   * recorded: A and B require gradients, and a recorded in-place add would turn W from a leaf into
+   * the output of the merge's graph (no gradient of its own, a second backward through the freed
+   * graph fails, and it can no longer be frozen or unfrozen).
+   */
   void mergeLora() {
     if (lora == null) {
       return;
     }
-    try (NDArray delta = lora.b.getArray().matMul(lora.a.getArray()).mul(lora.scaling)) {
-      weight.getArray().addi(delta);
-    }
+    NoGrad.run(() -> {
+      try (NDArray delta = lora.b.getArray().matMul(lora.a.getArray()).mul(lora.scaling)) {
+        weight.getArray().addi(delta);
+      }
+    });
     parameters.remove(lora.a.getName());
     parameters.remove(lora.b.getName());
     lora.a.close();

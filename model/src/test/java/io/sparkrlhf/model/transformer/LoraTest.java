@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -138,6 +139,65 @@ class LoraTest {
     DecoderLM fresh = TinyModels.create(c.config(), m, DataType.FLOAT32, 24); // same base weights
     assertEquals(c.lora(), PeftAdapter.load(fresh, dir, m, DataType.FLOAT32));
     assertArrayEquals(expected, logits(fresh), 0f);
+  }
+
+  /**
+   * A LoRA SFT result fine-tuned in full (reward model, SFT or PPO from it): merge, unfreeze, train.
+   * The merge runs with libtorch's grad mode on, as on Spark's replica thread when another thread
+   * loaded DJL's engine: grad mode is per thread and on by default, and DJL turns it off only on the
+   * thread that loaded the engine.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void aMergedModelTrainsInFullLikeAPlainOne(Case c) {
+    DecoderLM model = TinyModels.create(c.config(), m, DataType.FLOAT32, 26);
+    model.enableLora(c.lora(), m, DataType.FLOAT32, 1);
+    randomizeB(model, 5);
+    float[] adapted = logits(model);
+    boolean gradMode = JniUtils.isGradMode();
+    JniUtils.setGradMode(true);
+    try {
+      model.mergeAdapters();
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+    assertArrayEquals(adapted, logits(model), 1e-5f, "merged = base + adapter applied unmerged");
+
+    // The same weights in a model that never had an adapter: what full fine-tuning must compute.
+    DecoderLM plain = TinyModels.create(c.config(), m, DataType.FLOAT32, 0);
+    for (int i = 0; i < plain.hfParameters().size(); i++) {
+      HfWeights.assign(plain.hfParameters().get(i), HfWeights.export(model.hfParameters().get(i)));
+    }
+    for (HfParameter p : model.hfParameters()) {
+      p.parameter().freeze(true); // a frozen copy (PPO's reference, the reward scorer) ...
+      p.parameter().freeze(false); // ... or full fine-tuning
+    }
+    Trainables merged = Trainables.of(model.hfParameters(), p -> true);
+    Trainables expected = Trainables.of(plain.hfParameters(), p -> true);
+    assertEquals(expected.names(), merged.names());
+    for (int step = 0; step < 2; step++) {
+      float[] g = gradients(model, merged);
+      float[] want = gradients(plain, expected);
+      assertArrayEquals(want, g, 1e-6f, "step " + step);
+      float[] values = expected.values();
+      for (int i = 0; i < values.length; i++) {
+        values[i] -= 0.1f * want[i];
+      }
+      merged.setValues(values);
+      expected.setValues(values);
+    }
+  }
+
+  private float[] gradients(DecoderLM model, Trainables trainables) {
+    return Autograd.record(gc -> {
+      trainables.zeroGradients();
+      try (NDManager step = m.newSubManager()) {
+        NDArray ids = TinyModels.longs(step, IDS);
+        NDArray logits = model.forward(new ParameterStore(step, false), ids, TinyModels.longs(step, MASK), null, null, true).logits();
+        gc.backward(Losses.causalLm(logits, ids, TinyModels.longs(step, MASK), null).mean());
+      }
+      return trainables.gradients();
+    });
   }
 
   @Test
