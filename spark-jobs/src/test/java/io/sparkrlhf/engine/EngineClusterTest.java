@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkrlhf.jobs.reward.PreferencePair;
+import io.sparkrlhf.jobs.reward.RandomPairs;
 import io.sparkrlhf.jobs.reward.RewardObjective;
 import io.sparkrlhf.jobs.sft.SftExample;
 import io.sparkrlhf.jobs.train.LoraSettings;
@@ -14,9 +15,7 @@ import io.sparkrlhf.jobs.train.ModelSpec;
 import io.sparkrlhf.model.optim.LrSchedule;
 import io.sparkrlhf.spark.ClusterSpark;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.SparkEnv;
@@ -64,24 +63,6 @@ class EngineClusterTest {
     return (norms[norms.length / 2 - 1] + norms[norms.length / 2]) / 2;
   }
 
-  static List<PreferencePair> pairs(int n, int vocab, long seed) {
-    Random rnd = new Random(seed);
-    List<PreferencePair> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new PreferencePair(ints(rnd, 2 + rnd.nextInt(3), vocab), ints(rnd, 2 + rnd.nextInt(5), vocab),
-          ints(rnd, 2 + rnd.nextInt(5), vocab), rnd.nextInt(3)));
-    }
-    return out;
-  }
-
-  private static int[] ints(Random rnd, int n, int vocab) {
-    int[] v = new int[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextInt(vocab);
-    }
-    return v;
-  }
-
   private static RewardObjective rewardObjective(boolean lora) {
     LoraSettings adapters = lora ? new LoraSettings(4, 8, 0.0, List.of("q_proj", "v_proj")) : null;
     return new RewardObjective(ModelSpec.fresh(EngineFixtures.config(), 5, "float32", adapters, 3), 64, 0.5, 0, 9);
@@ -113,7 +94,7 @@ class EngineClusterTest {
       cluster = EngineFixtures.onSpark(sc(), objective, data, 3, options, null, null);
       initial = EngineFixtures.inProcess(objective, data, null, options.withMaxSteps(2), null).values();
     } else {
-      List<PreferencePair> data = pairs(30, EngineFixtures.config().vocabSize(), 4);
+      List<PreferencePair> data = RandomPairs.of(30, EngineFixtures.config().vocabSize(), 4);
       RewardObjective objective = rewardObjective(lora);
       options = options(6, 8, medianGradNorm(objective, data), 0, false, -1);
       single = EngineFixtures.inProcess(objective, data, null, options, null);

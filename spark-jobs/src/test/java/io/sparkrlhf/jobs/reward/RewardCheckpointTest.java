@@ -28,7 +28,6 @@ import io.sparkrlhf.model.transformer.TinyModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,24 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reward checkpoints (full, or a SEQ_CLS adapter with the score head) give back the trained rewards. */
 class RewardCheckpointTest {
   @TempDir Path tmp;
-
-  private static List<PreferencePair> pairs(int n, int vocab) {
-    Random rnd = new Random(3);
-    List<PreferencePair> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new PreferencePair(ints(rnd, 3, vocab), ints(rnd, 2 + rnd.nextInt(4), vocab),
-          ints(rnd, 2 + rnd.nextInt(4), vocab), rnd.nextInt(3)));
-    }
-    return out;
-  }
-
-  private static int[] ints(Random rnd, int n, int vocab) {
-    int[] v = new int[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextInt(vocab);
-    }
-    return v;
-  }
 
   private static List<int[]> sequences(List<PreferencePair> pairs) {
     List<int[]> out = new ArrayList<>();
@@ -100,7 +81,7 @@ class RewardCheckpointTest {
   void aFullRewardCheckpointIsASequenceClassifierWithItsScoreHead() throws Exception {
     ModelConfig config = TinyModels.gpt2();
     RewardObjective objective = new RewardObjective(ModelSpec.fresh(config, 5, "float32", null, 0), 64, 0.0, 0, 9);
-    List<PreferencePair> data = pairs(12, config.vocabSize());
+    List<PreferencePair> data = RandomPairs.of(12, config.vocabSize(), 3);
     Trainer.Result result = train(objective, data, tmp.resolve("full").toString());
     Path checkpoint = Path.of(result.lastCheckpoint().orElseThrow().path().toUri().getPath());
 
@@ -126,7 +107,7 @@ class RewardCheckpointTest {
     ModelSpec spec = TrainingRun.materializeFreshBase(ModelSpec.fresh(config, 5, "float32",
         new LoraSettings(2, 4, 0, List.of("q_proj", "v_proj")), 3), output, new Configuration());
     RewardObjective objective = new RewardObjective(spec, 64, 0.5, 0, 9);
-    List<PreferencePair> data = pairs(12, config.vocabSize());
+    List<PreferencePair> data = RandomPairs.of(12, config.vocabSize(), 3);
     Trainer.Result result = train(objective, data, output);
     Path checkpoint = Path.of(result.lastCheckpoint().orElseThrow().path().toUri().getPath());
     assertEquals(List.of("score"), PeftAdapterConfig.modulesToSave(checkpoint));
