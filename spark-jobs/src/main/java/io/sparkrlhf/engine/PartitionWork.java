@@ -20,8 +20,9 @@ final class PartitionWork {
       Replica<E> replica = held.replica();
       replica.trainables().zeroGradients(); // a retried attempt must not add to a failed one's gradients
       BatchStats stats = BatchStats.ZERO;
-      for (int from = 0; from < examples.size(); from += microBatch) {
-        stats = stats.plus(replica.accumulate(examples.subList(from, Math.min(examples.size(), from + microBatch))));
+      for (int from = 0, index = 0; from < examples.size(); from += microBatch, index++) {
+        List<E> micro = examples.subList(from, Math.min(examples.size(), from + microBatch));
+        stats = stats.plus(replica.accumulate(micro, new MicroBatchId(version, held.partition(), index)));
       }
       long computed = System.nanoTime();
       out.gradient = replica.trainables().gradients();

@@ -11,8 +11,11 @@ import java.util.List;
 public interface Replica<E> extends AutoCloseable {
   Trainables trainables();
 
-  /** Forward and backward over one micro-batch (gradients accumulate); its statistics. */
-  BatchStats accumulate(List<E> microBatch);
+  /**
+   * Forward and backward over one micro-batch (gradients accumulate); its statistics. Random draws
+   * inside the pass (LoRA dropout masks) are functions of {@code id} and the run's seed.
+   */
+  BatchStats accumulate(List<E> microBatch, MicroBatchId id);
 
   /** Forward only, no gradients. */
   BatchStats evaluate(List<E> microBatch);

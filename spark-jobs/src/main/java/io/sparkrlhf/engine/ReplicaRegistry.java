@@ -42,9 +42,16 @@ public final class ReplicaRegistry {
   /** The replica while a task holds it. */
   public static final class Held<E> {
     private final Slot slot;
+    private final int partition;
 
-    private Held(Slot slot) {
+    private Held(Slot slot, int partition) {
       this.slot = slot;
+      this.partition = partition;
+    }
+
+    /** The partition of the task holding the replica (0 outside Spark). */
+    public int partition() {
+      return partition;
     }
 
     @SuppressWarnings("unchecked")
@@ -73,7 +80,9 @@ public final class ReplicaRegistry {
    */
   public static <E, T> T withReplica(String runId, Objective<E> objective, Function<Held<E>, T> work) {
     ai.djl.Device device = DeviceSelector.forCurrentTask(); // TaskContext is the task thread's
-    Future<T> result = LIBTORCH.submit(() -> onReplicaThread(runId, objective, device, work));
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    int partition = task == null ? 0 : task.partitionId();
+    Future<T> result = LIBTORCH.submit(() -> onReplicaThread(runId, objective, device, partition, work));
     try {
       return result.get();
     } catch (InterruptedException e) {
@@ -91,7 +100,7 @@ public final class ReplicaRegistry {
     }
   }
 
-  private static <E, T> T onReplicaThread(String runId, Objective<E> objective, ai.djl.Device device,
+  private static <E, T> T onReplicaThread(String runId, Objective<E> objective, ai.djl.Device device, int partition,
       Function<Held<E>, T> work) {
     // Only the replica thread gets here, so slots need no lock of their own.
     Slot slot = SLOTS.computeIfAbsent(runId, id -> new Slot());
@@ -106,7 +115,7 @@ public final class ReplicaRegistry {
       LOG.info("run {}: replica built in {} ms ({} trainable values)", runId,
           (System.nanoTime() - t0) / 1_000_000, slot.replica.trainables().size());
     }
-    return work.apply(new Held<>(slot));
+    return work.apply(new Held<>(slot, partition));
   }
 
   /** Closes and forgets run {@code runId}'s replica in this JVM (no-op if there is none). */

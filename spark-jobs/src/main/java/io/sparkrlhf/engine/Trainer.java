@@ -31,6 +31,15 @@ public final class Trainer {
   private final Configuration conf;
   private final StepProgram program;
   private final TrainerOptions options;
+  private Hooks hooks = Hooks.NONE;
+
+  /** Test seams: points where a test stands in for a crash. */
+  public interface Hooks {
+    Hooks NONE = step -> { };
+
+    /** Right after the checkpoint of {@code step} was committed. */
+    void checkpointCommitted(long step);
+  }
 
   /** An evaluation: the step it followed and its statistics. */
   public record Evaluation(long step, BatchStats stats) {}
@@ -63,6 +72,11 @@ public final class Trainer {
     this.conf = conf;
     this.program = program;
     this.options = options;
+  }
+
+  public Trainer withHooks(Hooks hooks) {
+    this.hooks = hooks;
+    return this;
   }
 
   public Result run() {
@@ -175,6 +189,7 @@ public final class Trainer {
       new TrainerState(step, optimizer.version(), optimizer.skipped(), options.seed(), plan.datasetSize(),
           options.globalBatch()).write(staged, optimizer.adam(), runId, program.state());
       CheckpointStore.Committed c = store.commit(step, staged);
+      hooks.checkpointCommitted(step);
       metrics.flush();
       return c;
     } catch (IOException e) {

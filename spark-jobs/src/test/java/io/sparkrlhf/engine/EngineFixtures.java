@@ -24,7 +24,11 @@ final class EngineFixtures {
   }
 
   static SftObjective objective(boolean lora) {
-    LoraSettings adapters = lora ? new LoraSettings(4, 8, 0.0, List.of("q_proj", "v_proj", "down_proj")) : null;
+    return lora ? loraObjective(0.0) : new SftObjective(ModelSpec.fresh(config(), 7, "float32", null, 11));
+  }
+
+  static SftObjective loraObjective(double dropout) {
+    LoraSettings adapters = new LoraSettings(4, 8, dropout, List.of("q_proj", "v_proj", "down_proj"));
     return new SftObjective(ModelSpec.fresh(config(), 7, "float32", adapters, 11));
   }
 
@@ -54,10 +58,15 @@ final class EngineFixtures {
 
   static <E> Trainer.Result inProcess(Objective<E> objective, List<E> data, List<E> eval,
       TrainerOptions options, String output) {
+    return inProcess(objective, data, eval, options, output, Trainer.Hooks.NONE);
+  }
+
+  static <E> Trainer.Result inProcess(Objective<E> objective, List<E> data, List<E> eval,
+      TrainerOptions options, String output, Trainer.Hooks hooks) {
     String run = runId();
     try (InProcessStepRunner<E> runner = new InProcessStepRunner<>(run, objective, data, eval,
         options.globalBatch(), options.microBatch(), options.seed())) {
-      return new Trainer("in-process", run, output, new Configuration(), objective, runner, options).run();
+      return new Trainer("sft", run, output, new Configuration(), objective, runner, options).withHooks(hooks).run();
     }
   }
 

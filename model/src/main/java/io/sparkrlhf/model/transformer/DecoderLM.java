@@ -33,6 +33,7 @@ public final class DecoderLM extends CompositeBlock {
   private final Norm finalNorm;
   private final Dense lmHead;
   private final Rotary rotary;
+  private final DropoutKeys dropoutKeys = new DropoutKeys();
 
   /** logits (B, T, V), last hidden states (B, T, H) for value and reward heads, and the cache. */
   public record Output(NDArray logits, NDArray hidden, KvCache cache) {}
@@ -105,6 +106,9 @@ public final class DecoderLM extends CompositeBlock {
     if (attentionMask.getShape().get(1) != total) {
       throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
           + " positions, expected past " + pastLength + " + new " + t);
+    }
+    if (training) {
+      dropoutKeys.beginForward();
     }
     boolean dynamicRope = config.ropeScaling() != null && config.ropeScaling().type().equals("dynamic");
     if (total > config.maxPositions() && !dynamicRope) { // dynamic NTK exists to run past it
@@ -237,11 +241,20 @@ public final class DecoderLM extends CompositeBlock {
     List<String> adapted = new ArrayList<>();
     for (java.util.Map.Entry<String, Dense> e : modules.entrySet()) {
       if (lora.targetModules().contains(e.getKey().substring(e.getKey().lastIndexOf('.') + 1))) {
-        e.getValue().attachLora(lora.rank(), lora.alpha(), lora.dropout(), manager, dtype, rnd);
+        e.getValue().attachLora(lora.rank(), lora.alpha(), lora.dropout(), dropoutKeys, adapted.size(), manager, dtype,
+            rnd);
         adapted.add(e.getKey());
       }
     }
     return adapted;
+  }
+
+  /**
+   * The key of the next training passes' LoRA dropout masks, set per micro-batch: each mask is a
+   * function of it, the pass within the micro-batch and the module (see {@link DropoutMasks}).
+   */
+  public void seedDropout(long key) {
+    dropoutKeys.seed(key);
   }
 
   /** The adapters' parameters under PEFT's names ({@code base_model.model.<module>.lora_A.weight}). */

@@ -31,19 +31,26 @@ public final class Dense extends AbstractBlock {
         .optShape(new Shape(out)).optInitializer(new ConstantInitializer(0f)).build()) : null;
   }
 
-  /** A low-rank update ΔW = (α/r)·B·A with A (r, in), B (out, r); {@code enabled} switches it off. */
+  /**
+   * A low-rank update ΔW = (α/r)·B·A with A (r, in), B (out, r); {@code enabled} switches it off.
+   * Dropout on its input draws the mask of {@code keys} for module {@code module}.
+   */
   private static final class Lora {
     final Parameter a;
     final Parameter b;
     final float scaling;
-    final float dropout;
+    final double dropout;
+    final DropoutKeys keys;
+    final int module;
     boolean enabled = true;
 
-    Lora(Parameter a, Parameter b, float scaling, float dropout) {
+    Lora(Parameter a, Parameter b, float scaling, double dropout, DropoutKeys keys, int module) {
       this.a = a;
       this.b = b;
       this.scaling = scaling;
       this.dropout = dropout;
+      this.keys = keys;
+      this.module = module;
     }
   }
 
@@ -59,7 +66,7 @@ public final class Dense extends AbstractBlock {
       NDArray a = ps.getValue(lora.a, x.getDevice(), training);
       NDArray up = ps.getValue(lora.b, x.getDevice(), training);
       NDArray in = training && lora.dropout > 0
-          ? x.getNDArrayInternal().dropout(x, lora.dropout, true).singletonOrThrow() : x;
+          ? DropoutMasks.apply(x, lora.dropout, lora.keys.forModule(lora.module)) : x;
       NDArray low = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow(); // (..., r)
       y = y.add(Scalars.mul(low.getNDArrayInternal().linear(low, up, null).singletonOrThrow(), lora.scaling));
     }
@@ -70,7 +77,8 @@ public final class Dense extends AbstractBlock {
    * Adds an adapter: A uniform in ±1/√in (PEFT's kaiming-uniform with a = √5), B zero, so the
    * output is unchanged until B is trained. The base weight and bias are frozen.
    */
-  void attachLora(int rank, double alpha, double dropout, NDManager manager, DataType dtype, Random rnd) {
+  void attachLora(int rank, double alpha, double dropout, DropoutKeys keys, int module, NDManager manager,
+      DataType dtype, Random rnd) {
     if (lora != null) {
       throw new IllegalStateException("this module already has an adapter");
     }
@@ -90,7 +98,7 @@ public final class Dense extends AbstractBlock {
     if (bias != null) {
       bias.freeze(true);
     }
-    lora = new Lora(a, b, (float) (alpha / rank), (float) dropout);
+    lora = new Lora(a, b, (float) (alpha / rank), dropout, keys, module);
   }
 
   void setLoraEnabled(boolean enabled) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.sparkrlhf.engine.BatchStats;
+import io.sparkrlhf.engine.MicroBatchId;
 import io.sparkrlhf.engine.Replica;
 import io.sparkrlhf.jobs.train.ModelBuilder;
 import io.sparkrlhf.model.generate.Generator;
@@ -219,7 +220,8 @@ final class PpoReplica implements Replica<PpoSample> {
   }
 
   @Override
-  public BatchStats accumulate(List<PpoSample> samples) {
+  public BatchStats accumulate(List<PpoSample> samples, MicroBatchId id) {
+    policy.seedDropout(id.key(objective.policy().loraSeed()));
     return Autograd.record(collector -> {
       try (NDManager scope = manager.newSubManager()) {
         List<int[]> queries = new ArrayList<>(samples.size());

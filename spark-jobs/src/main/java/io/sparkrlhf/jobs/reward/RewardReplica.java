@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.sparkrlhf.engine.BatchStats;
+import io.sparkrlhf.engine.MicroBatchId;
 import io.sparkrlhf.engine.Replica;
 import io.sparkrlhf.jobs.train.ModelBuilder;
 import io.sparkrlhf.model.heads.ScalarHead;
@@ -74,7 +75,8 @@ final class RewardReplica implements Replica<PreferencePair> {
   }
 
   @Override
-  public BatchStats accumulate(List<PreferencePair> pairs) {
+  public BatchStats accumulate(List<PreferencePair> pairs, MicroBatchId id) {
+    model.seedDropout(id.key(objective.spec().loraSeed()));
     return Autograd.record(collector -> {
       try (NDManager scope = manager.newSubManager()) {
         Scored s = score(scope, pairs, true);

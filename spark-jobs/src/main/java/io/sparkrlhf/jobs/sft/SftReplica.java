@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.sparkrlhf.engine.BatchStats;
+import io.sparkrlhf.engine.MicroBatchId;
 import io.sparkrlhf.engine.Replica;
 import io.sparkrlhf.jobs.train.ModelBuilder;
 import io.sparkrlhf.jobs.train.ModelSpec;
@@ -22,8 +23,10 @@ final class SftReplica implements Replica<SftExample> {
   private final DecoderLM model;
   private final Trainables trainables;
   private final ParameterStore ps;
+  private final long seed;
 
   SftReplica(ModelSpec spec, Device device) throws IOException {
+    this.seed = spec.loraSeed();
     this.manager = NDManager.newBaseManager(device);
     try {
       this.model = ModelBuilder.build(spec, manager).model();
@@ -46,7 +49,8 @@ final class SftReplica implements Replica<SftExample> {
   }
 
   @Override
-  public BatchStats accumulate(List<SftExample> batch) {
+  public BatchStats accumulate(List<SftExample> batch, MicroBatchId id) {
+    model.seedDropout(id.key(seed));
     return Autograd.record(collector -> {
       try (NDManager scope = manager.newSubManager()) {
         Inputs in = inputs(scope, batch);

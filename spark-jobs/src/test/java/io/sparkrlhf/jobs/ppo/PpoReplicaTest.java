@@ -123,7 +123,7 @@ class PpoReplicaTest {
           }
           samples.add(new PpoSample(ro, adv, ret));
         }
-        BatchStats stats = r.accumulate(samples);
+        BatchStats stats = r.accumulate(samples, new io.sparkrlhf.engine.MicroBatchId(0, 0, 0));
         assertEquals(1.0, stats.extra(PpoReplica.RATIO) / stats.weight(), 1e-5, "lora=" + lora + ": mean ratio");
         assertEquals(0.0, stats.extra(PpoReplica.APPROX_KL) / stats.weight(), 1e-9);
         assertEquals(0.0, stats.extra(PpoReplica.POLICY_CLIPPED), 0.0);

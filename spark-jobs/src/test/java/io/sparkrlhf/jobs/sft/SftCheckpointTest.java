@@ -164,8 +164,8 @@ class SftCheckpointTest {
         }
 
         @Override
-        public io.sparkrlhf.engine.BatchStats accumulate(List<SftExample> batch) {
-          io.sparkrlhf.engine.BatchStats stats = inner.accumulate(batch);
+        public io.sparkrlhf.engine.BatchStats accumulate(List<SftExample> batch, io.sparkrlhf.engine.MicroBatchId id) {
+          io.sparkrlhf.engine.BatchStats stats = inner.accumulate(batch, id);
           if (batch.stream().anyMatch(e -> e.inputIds()[0] == first && e.inputIds()[1] == second)) {
             Autograd.record(collector -> {
               NDArray w = inner.model().hfParameters().get(1).parameter().getArray();
