@@ -1,5 +1,6 @@
 package io.sparkrlhf.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,13 +26,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoints under {@code <output>/checkpoints/step-NNNNNNNNN/} on any Hadoop filesystem. A
  * checkpoint is staged in a local directory, its files are uploaded, and {@code checkpoint.json}
- * (listing them with their sizes) is written last: a directory without it, or whose files do not
- * match it, was never committed and is ignored by {@link #latest} and removed by pruning.
+ * (listing them with their sizes and CRC32C checksums) is written last: a directory without it,
+ * with one that cannot be read, or whose files do not have the listed sizes, was never committed
+ * and is ignored by {@link #latest} and removed by pruning. {@link #fetch} also checks the
+ * checksums, so a file altered after its commit (a flipped byte on an object store without
+ * Hadoop's {@code .crc} files) is caught when a resume reads it.
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   public static final String DIR = "checkpoints";
   public static final String MANIFEST = "checkpoint.json";
+  private static final String CHECKSUMS = "crc32c";
   private static final String PREFIX = "step-";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,6 +68,7 @@ public final class CheckpointStore {
       manifest.put("step", step);
       manifest.put("committed_at", Instant.now().toString());
       ObjectNode files = manifest.putObject("files");
+      ObjectNode checksums = manifest.putObject(CHECKSUMS);
       List<java.nio.file.Path> staged_files;
       try (Stream<java.nio.file.Path> list = Files.list(staged)) {
         staged_files = list.filter(Files::isRegularFile).sorted().toList();
@@ -69,6 +76,7 @@ public final class CheckpointStore {
       for (java.nio.file.Path f : staged_files) {
         fs.copyFromLocalFile(false, true, new Path(f.toUri()), new Path(target, f.getFileName().toString()));
         files.put(f.getFileName().toString(), Files.size(f));
+        checksums.put(f.getFileName().toString(), crc32c(f));
       }
       AtomicFiles.replace(fs, new Path(target, MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
       LOG.info("checkpoint of step {} committed at {}", step, target);
@@ -106,7 +114,10 @@ public final class CheckpointStore {
     }
   }
 
-  /** Copies a committed checkpoint's files into {@code localDir}. */
+  /**
+   * Copies a committed checkpoint's files into {@code localDir} and checks them against its
+   * checkpoint.json: an error names the file that is missing or differs from what was committed.
+   */
   public java.nio.file.Path fetch(Committed c, java.nio.file.Path localDir) {
     try {
       FileSystem fs = c.path().getFileSystem(conf);
@@ -116,10 +127,40 @@ public final class CheckpointStore {
           fs.copyToLocalFile(false, s.getPath(), new Path(localDir.resolve(s.getPath().getName()).toUri()), true);
         }
       }
+      verify(localDir);
       return localDir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read checkpoint " + c.path() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static void verify(java.nio.file.Path dir) throws IOException {
+    JsonNode m = JSON.readTree(dir.resolve(MANIFEST).toFile());
+    var names = m.path("files").fieldNames();
+    while (names.hasNext()) {
+      String file = names.next();
+      java.nio.file.Path f = dir.resolve(file);
+      if (!Files.isRegularFile(f) || Files.size(f) != m.path("files").path(file).asLong()) {
+        throw new IOException(file + " is missing or does not have the " + m.path("files").path(file).asLong()
+            + " bytes committed");
+      }
+      JsonNode recorded = m.path(CHECKSUMS).path(file);
+      if (!recorded.isMissingNode() && recorded.asLong() != crc32c(f)) { // checkpoints of earlier versions have none
+        throw new IOException(file + " has CRC32C " + Long.toHexString(crc32c(f)) + " but "
+            + Long.toHexString(recorded.asLong()) + " was committed: it was altered after the commit");
+      }
+    }
+  }
+
+  private static long crc32c(java.nio.file.Path f) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] buffer = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(f)) {
+      for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return crc.getValue();
   }
 
   private static boolean isCommitted(FileSystem fs, Path dir) throws IOException {
@@ -130,6 +171,14 @@ public final class CheckpointStore {
     JsonNode m;
     try (InputStream in = fs.open(manifest)) {
       m = JSON.readTree(in);
+    } catch (IOException e) { // torn or altered: not a commit to trust
+      LOG.warn("ignoring checkpoint {}: its {} cannot be read ({}), so it counts as uncommitted", dir, MANIFEST,
+          e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+      return false;
+    }
+    if (m == null || !m.path("files").isObject() || m.path("files").isEmpty()) {
+      LOG.warn("ignoring checkpoint {}: its {} lists no files, so it counts as uncommitted", dir, MANIFEST);
+      return false;
     }
     var names = m.path("files").fieldNames();
     while (names.hasNext()) {
