@@ -1,6 +1,7 @@
 package io.sparkrlhf.cli;
 
 import io.sparkrlhf.conf.Secrets;
+import io.sparkrlhf.engine.TrainingDivergedException;
 import io.sparkrlhf.spark.CodeVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
+  /** A training run stopped because its loss, evaluation or weights were not finite; nothing of it was committed. */
+  public static final int EXIT_DIVERGED = 4;
 
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -25,8 +28,17 @@ public final class RlhfCli implements Runnable {
   }
 
   public static int execute(java.io.PrintWriter err, String... args) {
+    return commandLine(err).execute(args);
+  }
+
+  /** The command line with its exit codes: 2 bad input or configuration, 4 a training run diverged. */
+  static CommandLine commandLine(java.io.PrintWriter err) {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof TrainingDivergedException) {
+        cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
+        return EXIT_DIVERGED;
+      }
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
         cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
         return 2;
@@ -41,7 +53,7 @@ public final class RlhfCli implements Runnable {
       }
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
-    return cli.execute(args);
+    return cli;
   }
 
   @Override

@@ -17,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's run around the steps: resumes from the newest committed checkpoint (parameters,
- * optimizer, the step program's own state), runs each step through its {@link StepProgram} (which
- * updates the parameters through the {@link Optimizer}), evaluates, logs progress, writes metrics
- * and checkpoints as {@link TrainerOptions} say.
+ * The driver's run around the steps: resumes from the newest readable committed checkpoint
+ * (parameters, optimizer, the step program's own state, the evaluations so far), runs each step
+ * through its {@link StepProgram} (which updates the parameters through the {@link Optimizer}),
+ * evaluates, logs progress, writes metrics and checkpoints as {@link TrainerOptions} say, and fails
+ * (with {@link TrainingDivergedException}) rather than commit anything that is not finite.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -80,6 +81,9 @@ public final class Trainer {
   }
 
   public Result run() {
+    if (output != null) {
+      StagingDirs.removeStale();
+    }
     StepRunner.Initial initial = program.initialize();
     TrainableLayout layout = initial.layout();
     float[] values = initial.values().clone();
@@ -87,33 +91,22 @@ public final class Trainer {
     BatchPlan plan = program.plan();
     CheckpointStore store = output == null ? null : new CheckpointStore(output, conf, options.keepCheckpoints());
     MetricsLog metrics = output == null ? new MetricsLog("unused", conf) : new MetricsLog(output, conf);
+    DivergenceGuard guard = new DivergenceGuard(name, options.maxSkippedSteps());
+    List<Evaluation> evaluations = new ArrayList<>();
     long step = 0;
     if (options.resume() && store != null) {
-      Optional<CheckpointStore.Committed> latest = store.latest();
-      if (latest.isPresent()) {
-        Path local = tempDir("rlhf-resume-");
-        try {
-          store.fetch(latest.get(), local);
-          TrainerState state = TrainerState.read(local);
-          if (state.seed() != options.seed() || state.datasetSize() != plan.datasetSize()
-              || state.globalBatch() != options.globalBatch()) {
-            throw new IllegalArgumentException("cannot resume from " + latest.get().path() + ": it was trained with seed "
-                + state.seed() + ", " + state.datasetSize() + " examples and global batch " + state.globalBatch()
-                + "; this run has seed " + options.seed() + ", " + plan.datasetSize() + " examples and global batch "
-                + options.globalBatch());
-          }
-          values = TrainerState.readValues(local, layout);
-          TrainerState.restoreOptimizer(local, optimizer.adam());
-          program.restore(TrainerState.readProgramState(local));
-          step = state.step();
-          optimizer.restore(state.version(), state.skippedSteps());
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot resume from " + latest.get().path() + ": " + e.getMessage(), e);
-        } finally {
-          deleteQuietly(local);
-        }
+      Optional<CheckpointResume.Resumed> resumed =
+          new CheckpointResume(name, store, layout, plan, options).load(optimizer.adam());
+      if (resumed.isPresent()) {
+        CheckpointResume.Resumed r = resumed.get();
+        values = r.values();
+        program.restore(r.programState());
+        step = r.state().step();
+        optimizer.restore(r.state().version(), r.state().skippedSteps());
+        evaluations.addAll(r.state().evaluations());
+        guard.committed(r.checkpoint());
         metrics.loadUpTo(step);
-        LOG.info("{}: resuming at step {} of {} from {}", name, step, options.maxSteps(), latest.get().path());
+        LOG.info("{}: resuming at step {} of {} from {}", name, step, options.maxSteps(), r.checkpoint().path());
       } else {
         LOG.warn("{}: --resume found no committed checkpoint under {}; starting at step 0", name, output);
       }
@@ -122,42 +115,50 @@ public final class Trainer {
         + "{} steps", name, values.length, layout.names().size(), plan.datasetSize(), options.globalBatch(),
         options.microBatch(), plan.stepsPerEpoch(), options.maxSteps());
 
-    List<Evaluation> evaluations = new ArrayList<>();
     Optional<CheckpointStore.Committed> lastCheckpoint = Optional.empty();
     long startStep = step;
     long runStart = System.nanoTime();
     boolean evaluatedAtCurrent = false;
-    if (step == 0 && options.evalEvery() > 0) {
-      evaluate(0, optimizer.version(), values, metrics).ifPresent(evaluations::add); // the curve's baseline
-    }
-    while (step < options.maxSteps() && (options.stopAfter() < 0 || step - startStep < options.stopAfter())) {
-      ObjectNode line = metrics.newLine("train", step + 1);
-      JobLabels.set(runId, name + " step " + (step + 1) + "/" + options.maxSteps());
-      program.step(step, values, optimizer, line);
-      step++;
-      evaluatedAtCurrent = false;
-      metrics.add(line);
-      if (step % options.logEvery() == 0 || step == options.maxSteps()) {
-        logProgress(step, startStep, runStart, line);
+    try {
+      if (step == 0 && options.evalEvery() > 0) {
+        evaluate(0, optimizer.version(), values, metrics, guard).ifPresent(evaluations::add); // the curve's baseline
       }
-      if (options.evalEvery() > 0 && step % options.evalEvery() == 0) {
-        evaluate(step, optimizer.version(), values, metrics).ifPresent(evaluations::add);
-        evaluatedAtCurrent = true;
+      while (step < options.maxSteps() && (options.stopAfter() < 0 || step - startStep < options.stopAfter())) {
+        ObjectNode line = metrics.newLine("train", step + 1);
+        JobLabels.set(runId, name + " step " + (step + 1) + "/" + options.maxSteps());
+        long version = optimizer.version();
+        program.step(step, values, optimizer, line);
+        step++;
+        evaluatedAtCurrent = false;
+        metrics.add(line);
+        guard.afterStep(step, optimizer.version() != version);
+        if (step % options.logEvery() == 0 || step == options.maxSteps()) {
+          logProgress(step, startStep, runStart, line);
+        }
+        if (options.evalEvery() > 0 && step % options.evalEvery() == 0) {
+          evaluate(step, optimizer.version(), values, metrics, guard).ifPresent(evaluations::add);
+          evaluatedAtCurrent = true;
+        }
+        if (store != null && options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0
+            && step < options.maxSteps()) {
+          lastCheckpoint = Optional.of(checkpoint(store, metrics, guard, layout, values, optimizer, step, evaluations));
+        } else if (output != null && step % 10 == 0) {
+          metrics.flush();
+        }
       }
-      if (store != null && options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0
-          && step < options.maxSteps()) {
-        lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, optimizer, step));
-      } else if (output != null && step % 10 == 0) {
-        metrics.flush();
+      if (step >= options.maxSteps() && !evaluatedAtCurrent) {
+        evaluate(step, optimizer.version(), values, metrics, guard).ifPresent(evaluations::add);
       }
+      if (store != null && (lastCheckpoint.isEmpty() || lastCheckpoint.get().step() != step)) {
+        lastCheckpoint = Optional.of(checkpoint(store, metrics, guard, layout, values, optimizer, step, evaluations));
+      }
+    } catch (TrainingDivergedException e) {
+      if (output != null) {
+        metrics.flush(); // the rows that show how it went wrong; a resume drops those past its checkpoint
+      }
+      throw e;
     }
     boolean finished = step >= options.maxSteps();
-    if (finished && !evaluatedAtCurrent) {
-      evaluate(step, optimizer.version(), values, metrics).ifPresent(evaluations::add);
-    }
-    if (store != null && (lastCheckpoint.isEmpty() || lastCheckpoint.get().step() != step)) {
-      lastCheckpoint = Optional.of(checkpoint(store, metrics, layout, values, optimizer, step));
-    }
     if (output != null) {
       metrics.flush();
       writePlots(metrics);
@@ -168,7 +169,8 @@ public final class Trainer {
     return new Result(layout, values, step, optimizer.skipped(), evaluations, lastCheckpoint, finished, metrics.lines());
   }
 
-  private Optional<Evaluation> evaluate(long step, long version, float[] values, MetricsLog metrics) {
+  private Optional<Evaluation> evaluate(long step, long version, float[] values, MetricsLog metrics,
+      DivergenceGuard guard) {
     ObjectNode line = metrics.newLine("eval", step);
     JobLabels.set(runId, name + " eval after step " + step);
     BatchStats eval = program.evaluate(step, version, values, line);
@@ -176,21 +178,30 @@ public final class Trainer {
       return Optional.empty();
     }
     metrics.add(line);
+    guard.checkEvaluation(step, eval);
     LOG.info("{}: eval after step {}: {}", name, step, program.describeEvaluation(line));
     return Optional.of(new Evaluation(step, eval));
   }
 
-  private CheckpointStore.Committed checkpoint(CheckpointStore store, MetricsLog metrics, TrainableLayout layout,
-      float[] values, Optimizer optimizer, long step) {
-    Path staged = tempDir("rlhf-checkpoint-");
+  /**
+   * Stages and commits the checkpoint of {@code step}. metrics.jsonl is written first: rows of
+   * steps past the newest checkpoint are dropped on resume, while rows missing at or before it
+   * would be lost for good.
+   */
+  private CheckpointStore.Committed checkpoint(CheckpointStore store, MetricsLog metrics, DivergenceGuard guard,
+      TrainableLayout layout, float[] values, Optimizer optimizer, long step, List<Evaluation> evaluations) {
+    guard.checkValues(step, values, layout);
+    Path staged = StagingDirs.create("checkpoint");
     try {
       program.writeModel(staged, layout, values);
       BatchPlan plan = program.plan();
       new TrainerState(step, optimizer.version(), optimizer.skipped(), options.seed(), plan.datasetSize(),
-          options.globalBatch()).write(staged, optimizer.adam(), runId, program.state());
+          options.globalBatch(), evaluations, options.settings().toJson())
+          .write(staged, optimizer.adam(), runId, program.state());
+      metrics.flush();
       CheckpointStore.Committed c = store.commit(step, staged);
       hooks.checkpointCommitted(step);
-      metrics.flush();
+      guard.committed(c);
       return c;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stage the checkpoint of step " + step + ": " + e.getMessage(), e);
@@ -200,7 +211,7 @@ public final class Trainer {
   }
 
   private void writePlots(MetricsLog metrics) {
-    Path local = tempDir("rlhf-plots-");
+    Path local = StagingDirs.create("plots");
     try {
       List<Path> files = TrainingPlots.write(metrics.lines(), local);
       org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output, "plots");
@@ -223,14 +234,6 @@ public final class Trainer {
     long eta = Math.round(perStep * (options.maxSteps() - step));
     LOG.info(String.format(Locale.ROOT, "%s step %d/%d %s | ETA %dm%02ds", name, step, options.maxSteps(),
         program.progress(line), eta / 60, eta % 60));
-  }
-
-  private static Path tempDir(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
-    }
   }
 
   static void deleteQuietly(Path dir) {

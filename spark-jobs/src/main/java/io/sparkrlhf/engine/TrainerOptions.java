@@ -6,6 +6,8 @@ import io.sparkrlhf.model.optim.LrSchedule;
  * How the driver trains: steps, batch sizes, AdamW, schedule, clipping, evaluation and checkpoint
  * cadence (0 = never, except at the end), and {@code stopAfter}: checkpoint and stop after this many
  * steps of this run (a time-boxed slot, to be continued with --resume; −1 = run to the end).
+ * {@code maxSkippedSteps}: the run fails when more steps than this in a row apply no update (their
+ * loss or gradients were not finite). {@code settings}: what the run records for --resume to compare.
  */
 public record TrainerOptions(
     long maxSteps,
@@ -25,7 +27,12 @@ public record TrainerOptions(
     int keepCheckpoints,
     long logEvery,
     boolean resume,
-    long stopAfter) {
+    long stopAfter,
+    int maxSkippedSteps,
+    RunSettings settings) {
+  /** The default of max-skipped-steps (the reference configuration's). */
+  public static final int DEFAULT_MAX_SKIPPED_STEPS = 10;
+
 
   public TrainerOptions {
     if (maxSteps < 1) {
@@ -37,6 +44,10 @@ public record TrainerOptions(
       throw new IllegalArgumentException("max-grad-norm, eval-every and checkpoint-every must be >= 0 and log-every >= 1");
     }
     Engines.requirePositive(keepCheckpoints, "keep-checkpoints");
+    if (maxSkippedSteps < 0) {
+      throw new IllegalArgumentException("max-skipped-steps must be >= 0, found " + maxSkippedSteps);
+    }
+    settings = settings == null ? RunSettings.NONE : settings;
   }
 
   public LrSchedule lrSchedule() {
@@ -45,12 +56,19 @@ public record TrainerOptions(
 
   public TrainerOptions withMaxSteps(long steps) {
     return new TrainerOptions(steps, globalBatch, microBatch, seed, lr, schedule, warmupSteps, beta1, beta2, eps,
-        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, resume, stopAfter);
+        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, resume, stopAfter,
+        maxSkippedSteps, settings);
+  }
+
+  public TrainerOptions withSettings(RunSettings recorded) {
+    return new TrainerOptions(maxSteps, globalBatch, microBatch, seed, lr, schedule, warmupSteps, beta1, beta2, eps,
+        weightDecay, maxGradNorm, evalEvery, checkpointEvery, keepCheckpoints, logEvery, resume, stopAfter,
+        maxSkippedSteps, recorded);
   }
 
   /** Defaults for tests and benchmarks: constant lr, no clipping, no eval or checkpoints. */
   public static TrainerOptions simple(long steps, int globalBatch, int microBatch, double lr, long seed) {
     return new TrainerOptions(steps, globalBatch, microBatch, seed, lr, LrSchedule.Kind.CONSTANT, 0, 0.9, 0.999, 1e-8,
-        0.0, 0, 0, 0, 1, 1, false, -1);
+        0.0, 0, 0, 0, 1, 1, false, -1, DEFAULT_MAX_SKIPPED_STEPS, RunSettings.NONE);
   }
 }

@@ -2,6 +2,7 @@ package io.sparkrlhf.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrlhf.model.checkpoint.CheckpointTensors;
 import io.sparkrlhf.model.optim.AdamW;
@@ -12,26 +13,28 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The trainer's side of a checkpoint: {@code trainer_state.json} (the next step, parameter version,
- * updates applied and skipped, the data plan it was made with) and {@code optimizer.bin} (AdamW's
- * step and moments as big-endian float64: magic "RLHFADAM", format 1, step, n, m[n], v[n]). The data
- * cursor and every random choice are functions of (seed, step), so nothing else is needed to
- * continue exactly.
+ * updates applied and skipped, the data plan it was made with, the evaluations made so far, and the
+ * run's {@link RunSettings} for --resume to compare) and {@code optimizer.bin} (AdamW's step and
+ * moments as big-endian float64: magic "RLHFADAM", format 1, step, n, m[n], v[n]). The data cursor
+ * and every random choice are functions of (seed, step), so nothing else is needed to continue
+ * exactly.
+ *
+ * @param settings the recorded settings, or null (checkpoints of earlier versions have none)
  */
-public record TrainerState(long step, long version, long skippedSteps, long seed, long datasetSize, int globalBatch) {
+public record TrainerState(long step, long version, long skippedSteps, long seed, long datasetSize, int globalBatch,
+    List<Trainer.Evaluation> evaluations, JsonNode settings) {
   public static final String FILE = "trainer_state.json";
   public static final String OPTIMIZER = "optimizer.bin";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PEFT_PREFIX = "base_model.model.";
   private static final long MAGIC = 0x524c484641444d4dL; // "RLHFADMM"
-
-  public void write(Path dir, AdamW adam, String runId) throws IOException {
-    write(dir, adam, runId, null);
-  }
 
   /** @param program the step program's own state ({@link StepProgram#state}), or null */
   public void write(Path dir, AdamW adam, String runId, JsonNode program) throws IOException {
@@ -44,6 +47,23 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
     n.put("dataset_size", datasetSize);
     n.put("global_batch", globalBatch);
     n.put("run_id", runId);
+    ArrayNode evals = n.putArray("evaluations");
+    for (Trainer.Evaluation e : evaluations) {
+      ObjectNode o = evals.addObject();
+      o.put("step", e.step());
+      o.put("loss_sum", e.stats().lossSum());
+      o.put("weight", e.stats().weight());
+      o.put("correct", e.stats().correct());
+      o.put("examples", e.stats().examples());
+      o.put("tokens", e.stats().tokens());
+      ArrayNode extras = o.putArray("extras");
+      for (double x : e.stats().extras()) {
+        extras.add(x);
+      }
+    }
+    if (settings != null) {
+      n.set("settings", settings);
+    }
     if (program != null) {
       n.set("program", program);
     }
@@ -70,8 +90,23 @@ public record TrainerState(long step, long version, long skippedSteps, long seed
       throw new IllegalArgumentException("checkpoint " + dir + " has no " + FILE);
     }
     JsonNode n = JSON.readTree(file.toFile());
+    if (n == null || !n.path("step").isIntegralNumber()) {
+      throw new IOException(FILE + " holds no step");
+    }
+    List<Trainer.Evaluation> evaluations = new ArrayList<>();
+    for (JsonNode e : n.path("evaluations")) {
+      double[] extras = new double[e.path("extras").size()];
+      for (int i = 0; i < extras.length; i++) {
+        extras[i] = e.path("extras").get(i).asDouble();
+      }
+      evaluations.add(new Trainer.Evaluation(e.path("step").asLong(), new BatchStats(e.path("loss_sum").asDouble(),
+          e.path("weight").asDouble(), e.path("correct").asDouble(), e.path("examples").asLong(),
+          e.path("tokens").asLong(), extras)));
+    }
+    JsonNode settings = n.get("settings");
     return new TrainerState(n.path("step").asLong(), n.path("version").asLong(), n.path("skipped_steps").asLong(),
-        n.path("seed").asLong(), n.path("dataset_size").asLong(), n.path("global_batch").asInt());
+        n.path("seed").asLong(), n.path("dataset_size").asLong(), n.path("global_batch").asInt(),
+        List.copyOf(evaluations), settings == null || settings.isNull() ? null : settings);
   }
 
   /** The step program's state saved with the checkpoint, or null. */

@@ -55,6 +55,28 @@ class RlhfCliTest {
   }
 
   @Test
+  void aDivergedTrainingRunExitsWith4AndItsMessage() {
+    StringWriter err = new StringWriter();
+    picocli.CommandLine cli = RlhfCli.commandLine(new PrintWriter(err, true));
+    cli.addSubcommand(new Diverging()).setErr(new PrintWriter(err, true)); // setErr reaches the subcommands it finds
+
+    assertEquals(RlhfCli.EXIT_DIVERGED, cli.execute("diverging"));
+    assertEquals(4, RlhfCli.EXIT_DIVERGED, "the documented code");
+    assertEquals("rlhf: " + Diverging.MESSAGE, err.toString().strip());
+  }
+
+  /** A training command whose run diverges, as the engine reports it. */
+  @picocli.CommandLine.Command(name = "diverging")
+  static final class Diverging implements java.util.concurrent.Callable<Integer> {
+    static final String MESSAGE = "sft: the evaluation after step 6 is not finite (loss NaN over 20 examples)";
+
+    @Override
+    public Integer call() {
+      throw new io.sparkrlhf.engine.TrainingDivergedException(MESSAGE);
+    }
+  }
+
+  @Test
   void generateSampleWritesADump() {
     StringWriter err = new StringWriter();
     int code = RlhfCli.execute(new PrintWriter(err, true), "generate-sample", "-o", dir.resolve("dump").toString(),

@@ -27,7 +27,7 @@ class LoraDropoutTest {
   /** 7 steps of 6 blocks (3 per epoch), warmup and cosine decay, weight decay and clipping on. */
   private static TrainerOptions options(long checkpointEvery, boolean resume, long stopAfter) {
     return new TrainerOptions(7, 6, 3, 21, 5e-2, LrSchedule.Kind.COSINE, 2, 0.9, 0.99, 1e-8, 0.01, 1.0, 0,
-        checkpointEvery, 2, 1, resume, stopAfter);
+        checkpointEvery, 2, 1, resume, stopAfter, TrainerOptions.DEFAULT_MAX_SKIPPED_STEPS, null);
   }
 
   @Test

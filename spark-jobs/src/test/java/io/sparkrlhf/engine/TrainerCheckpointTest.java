@@ -27,7 +27,7 @@ class TrainerCheckpointTest {
   /** Warmup and cosine decay, weight decay and clipping: everything a resume must restore. */
   private static TrainerOptions options(long checkpointEvery, boolean resume, long stopAfter) {
     return new TrainerOptions(7, 6, 3, 21, 5e-3, LrSchedule.Kind.COSINE, 2, 0.9, 0.99, 1e-8, 0.01, 1.0, 0,
-        checkpointEvery, 2, 1, resume, stopAfter);
+        checkpointEvery, 2, 1, resume, stopAfter, TrainerOptions.DEFAULT_MAX_SKIPPED_STEPS, null);
   }
 
   @Test
@@ -64,7 +64,7 @@ class TrainerCheckpointTest {
     String output = tmp.resolve("plan").toString();
     EngineFixtures.inProcess(objective, data, null, options(2, false, 2), output);
     TrainerOptions otherBatch = new TrainerOptions(7, 4, 2, 21, 5e-3, LrSchedule.Kind.COSINE, 2, 0.9, 0.99, 1e-8, 0.01,
-        1.0, 0, 2, 2, 1, true, -1);
+        1.0, 0, 2, 2, 1, true, -1, TrainerOptions.DEFAULT_MAX_SKIPPED_STEPS, null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> EngineFixtures.inProcess(objective, data, null, otherBatch, output));
     assertTrue(e.getMessage().contains("global batch 6"), e.getMessage());

@@ -2,8 +2,10 @@ package io.sparkrlhf.jobs.ppo;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.sparkrlhf.engine.RunSettings;
 import io.sparkrlhf.engine.TrainerOptions;
 import io.sparkrlhf.jobs.train.LoraSettings;
+import io.sparkrlhf.jobs.train.RecordedSettings;
 import io.sparkrlhf.model.config.ModelConfig;
 import io.sparkrlhf.model.optim.LrSchedule;
 import io.sparkrlhf.model.rl.KlController;
@@ -68,7 +70,8 @@ public record PpoSettings(
     int samplesToLog,
     long checkpointEvery,
     int keepCheckpoints,
-    long logEvery) {
+    long logEvery,
+    int maxSkippedSteps) {
 
   public static PpoSettings from(Config root) {
     Config c = root.getConfig("rlhf.ppo");
@@ -91,7 +94,8 @@ public record PpoSettings(
           c.getBoolean("score.scaling"), c.getBoolean("score.norm"), c.getBoolean("score.whiten-rewards"),
           c.getDouble("score.missing-eos-penalty"), c.getString("value-head-init").toLowerCase(Locale.ROOT),
           c.getLong("eval-every"), c.getInt("eval-max-examples"), c.getInt("samples-to-log"),
-          c.getLong("checkpoint-every"), c.getInt("keep-checkpoints"), c.getLong("log-every"));
+          c.getLong("checkpoint-every"), c.getInt("keep-checkpoints"), c.getLong("log-every"),
+          c.getInt("max-skipped-steps"));
       s.check();
       return s;
     } catch (ConfigException e) {
@@ -125,6 +129,7 @@ public record PpoSettings(
     require(valueHeadInit.equals("zero") || valueHeadInit.equals("reward-model"),
         at + "value-head-init must be zero or reward-model, found '" + valueHeadInit + "'");
     require(evalMaxExamples >= 0 && samplesToLog >= 0, at + "eval-max-examples and samples-to-log must be >= 0");
+    require(maxSkippedSteps >= 0, at + "max-skipped-steps must be >= 0, found " + maxSkippedSteps);
   }
 
   private static void require(boolean ok, String message) {
@@ -158,6 +163,53 @@ public record PpoSettings(
   public TrainerOptions trainerOptions(long iterations, boolean resume, long stopAfter) {
     return new TrainerOptions(iterations, batchSize, microBatch, seed, lr, schedule, Math.min(warmupSteps, iterations),
         beta1, beta2, eps, weightDecay, maxGradNorm, evalEvery > 0 ? evalEvery : iterations, checkpointEvery,
-        keepCheckpoints, logEvery, resume, stopAfter);
+        keepCheckpoints, logEvery, resume, stopAfter, maxSkippedSteps, runSettings());
+  }
+
+  /**
+   * What a checkpoint records for --resume. Refused when changed: the policy (base weights and KL
+   * reference), the adapters' shape and scale, and what is restored from the checkpoint instead of
+   * read from the configuration (the KL controller, the value head), where a new value would be
+   * silently ignored. Every other PPO setting may change, with a warning.
+   */
+  public RunSettings runSettings() {
+    String at = "rlhf.ppo.";
+    String restored = "it is restored from the checkpoint, so a new value would be ignored";
+    RunSettings r = RunSettings.NONE
+        .fixed(at + "policy", policy, "the run's weights started from this policy, and it is the KL reference")
+        .fixed(at + "lora.enabled", loraEnabled, "full fine-tuning and LoRA checkpoints hold different tensors")
+        .fixed(at + "kl.adaptive", adaptiveKl, restored)
+        .fixed(at + "kl.init-coef", initKlCoef, restored)
+        .fixed(at + "kl.target", klTarget, restored)
+        .fixed(at + "kl.horizon", klHorizon, restored)
+        .fixed(at + "value-head-init", valueHeadInit, restored)
+        .tunable(at + "reward", reward)
+        .tunable(at + "steps", steps)
+        .tunable(at + "epochs", epochs)
+        .tunable(at + "mini-batch-size", miniBatchSize)
+        .tunable(at + "ppo-epochs", ppoEpochs)
+        .tunable(at + "micro-batch", microBatch)
+        .tunable(at + "rollout-batch", rolloutBatch)
+        .tunable(at + "generation.min-new-tokens", minNewTokens)
+        .tunable(at + "generation.max-new-tokens", maxNewTokens)
+        .tunable(at + "generation.top-k", topK)
+        .tunable(at + "generation.top-p", topP)
+        .tunable(at + "generation.temperature", temperature)
+        .tunable(at + "kl.penalty", klPenalty.name().toLowerCase(Locale.ROOT))
+        .tunable(at + "gamma", gamma)
+        .tunable(at + "lam", lam)
+        .tunable(at + "cliprange", cliprange)
+        .tunable(at + "cliprange-value", cliprangeValue)
+        .tunable(at + "vf-coef", vfCoef)
+        .tunable(at + "ratio-threshold", ratioThreshold)
+        .tunable(at + "early-stopping", earlyStopping)
+        .tunable(at + "target-kl", targetKl)
+        .tunable(at + "score.clip", scoreClip)
+        .tunable(at + "score.scaling", scoreScaling)
+        .tunable(at + "score.norm", scoreNorm)
+        .tunable(at + "score.whiten-rewards", whitenRewards)
+        .tunable(at + "score.missing-eos-penalty", missingEosPenalty);
+    r = RecordedSettings.optimizer(r, at, lr, schedule, warmupSteps, beta1, beta2, eps, weightDecay, maxGradNorm);
+    return loraEnabled ? RecordedSettings.lora(r, at, loraRank, loraAlpha, loraDropout, loraTargets) : r;
   }
 }
