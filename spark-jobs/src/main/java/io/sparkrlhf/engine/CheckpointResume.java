@@ -67,8 +67,8 @@ final class CheckpointResume {
         }
         List<String> nonFinite = layout.nonFinite(values);
         if (!nonFinite.isEmpty()) {
-          throw new TrainingDivergedException(name + ": checkpoint " + c.path() + " holds values that are not finite in "
-              + nonFinite + ": the run had diverged or the checkpoint is corrupt, so it is not resumed. "
+          throw new TrainingDivergedException(name + ": checkpoint " + c.path() + " holds values that are not finite "
+              + "in " + nonFinite + ": the run had diverged or the checkpoint is corrupt, so it is not resumed. "
               + (previous == null ? "Start over with --overwrite." : "Delete it to resume from " + previous.path()
               + " (step " + previous.step() + "), or start over with --overwrite."));
         }
@@ -87,7 +87,8 @@ final class CheckpointResume {
   private String skip(CheckpointStore.Committed c, CheckpointStore.Committed previous, Exception e) {
     String reason = e.getMessage();
     LOG.warn("{}: checkpoint {} cannot be read ({}); {}", name, c.path(), reason, previous == null
-        ? "no earlier committed checkpoint remains" : "falling back to the previous committed checkpoint, " + previous.path());
+        ? "no earlier committed checkpoint remains"
+        : "falling back to the previous committed checkpoint, " + previous.path());
     return c.path() + ": " + reason;
   }
 

@@ -24,7 +24,7 @@ final class DropoutKeys {
   long forModule(int module) {
     if (!seeded) {
       throw new IllegalStateException("LoRA dropout needs a mask key: call DecoderLM.seedDropout(key) before a "
-          + "training forward pass, so that the masks are a function of the run and not of libtorch's global generator");
+          + "training forward pass, so that the masks are a function of the run, not of libtorch's global generator");
     }
     return DropoutMasks.key(microBatch, forward, module);
   }

@@ -46,8 +46,11 @@ class DropoutMasksTest {
     for (boolean kept : none) {
       assertTrue(kept, "p = 0 keeps everything");
     }
-    // The first 1001 elements of a longer mask are the shorter mask: element i depends on (key, i) only.
-    assertArrayEquals(DropoutMasks.keep(7, 1001, 0.5), Arrays.copyOf(DropoutMasks.keep(7, 5000, 0.5), 1001));
+    // Element i depends on (key, i) only: the start of a longer mask (drawn in parallel chunks) is the
+    // shorter mask (drawn in one).
+    boolean[] large = DropoutMasks.keep(7, 3_000_001, 0.5);
+    assertArrayEquals(DropoutMasks.keep(7, 1001, 0.5), Arrays.copyOf(large, 1001));
+    assertArrayEquals(DropoutMasks.keep(7, 300_001, 0.5), Arrays.copyOf(large, 300_001));
   }
 
   @Test
