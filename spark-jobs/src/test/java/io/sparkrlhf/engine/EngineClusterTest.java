@@ -50,7 +50,7 @@ class EngineClusterTest {
   private static TrainerOptions options(long steps, int globalBatch, double maxGradNorm, long checkpointEvery,
       boolean resume, long stopAfter) {
     return new TrainerOptions(steps, globalBatch, 2, 17, 5e-3, LrSchedule.Kind.COSINE, 2, 0.9, 0.99, 1e-8, 0.01,
-        maxGradNorm, 0, checkpointEvery, 2, 1, resume, stopAfter);
+        maxGradNorm, 0, checkpointEvery, 2, 1, resume, stopAfter, TrainerOptions.DEFAULT_MAX_SKIPPED_STEPS, null);
   }
 
   /**
