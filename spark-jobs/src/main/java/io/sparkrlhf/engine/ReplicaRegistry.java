@@ -1,5 +1,7 @@
 package io.sparkrlhf.engine;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +29,14 @@ public final class ReplicaRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaRegistry.class);
   private static final ConcurrentHashMap<String, Slot> SLOTS = new ConcurrentHashMap<>();
   private static final ExecutorService LIBTORCH = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "rlhf-replica");
+    Thread t = new Thread(() -> {
+      // libtorch's grad mode is per thread and on by default (DJL turns it off only on the thread
+      // that loads it): off here, evaluation, rollouts and scoring would record autograd graphs.
+      // A GradientCollector turns it on for a training pass and restores this.
+      Engine.getEngine("PyTorch");
+      JniUtils.setGradMode(false);
+      r.run();
+    }, "rlhf-replica");
     t.setDaemon(true);
     return t;
   });
