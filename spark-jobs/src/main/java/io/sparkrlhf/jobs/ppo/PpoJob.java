@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
@@ -169,7 +170,7 @@ public final class PpoJob {
     String path = data.table(TableSet.path(RlPromptsTable.NAME, split));
     Dataset<Row> rows;
     try {
-      rows = spark.read().parquet(path);
+      rows = ParquetChecksums.reader(spark).parquet(path);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot read the prompt table " + path + ": " + e.getMessage(), e);
     }

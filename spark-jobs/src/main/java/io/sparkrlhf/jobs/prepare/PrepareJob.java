@@ -3,6 +3,7 @@ package io.sparkrlhf.jobs.prepare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.paired.PairedTable;
 import io.sparkrlhf.datasets.prepare.PrepareOptions;
 import io.sparkrlhf.datasets.prepare.PrepareTables;
@@ -145,14 +146,14 @@ public final class PrepareJob {
 
       String packed = TableSet.path(SftPackedTable.NAME, split);
       write(PrepareTables.sftPacked(spark, threads, split, options, c.sftTokens()), generation, packed);
-      long blocks = spark.read().parquet(generation.child(packed)).count();
+      long blocks = ParquetChecksums.reader(spark).parquet(generation.child(packed)).count();
       long packedTokens = blocks * options.seqLen();
       tables.put(packed, Map.of("rows", blocks, "tokens", packedTokens, "documents", c.sftDocs(),
           "document_tokens", c.sftTokens(), "tail_tokens_dropped", c.sftTokens() - packedTokens));
     }
     write(bad, generation, BadRecordsTable.NAME);
     Map<String, Long> badReasons = new TreeMap<>();
-    for (Row r : spark.read().parquet(generation.child(BadRecordsTable.NAME))
+    for (Row r : ParquetChecksums.reader(spark).parquet(generation.child(BadRecordsTable.NAME))
         .groupBy(BadRecordsTable.REASON).count().collectAsList()) {
       badReasons.put(r.getString(0), r.getLong(1));
     }
@@ -162,7 +163,7 @@ public final class PrepareJob {
 
   private void write(Dataset<Row> table, GenerationCommitter.Generation generation, String name) {
     long t = System.nanoTime();
-    table.write().mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
+    ParquetChecksums.writer(table).mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
     timings.put("write_" + name.replace('/', '_'), seconds(t));
     LOG.info("prepare: wrote {} in {} s", name, String.format("%.1f", seconds(t)));
     hooks.tableWritten(name);
