@@ -2,6 +2,8 @@ package io.sparkrlhf.cli;
 
 import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.spark.CodeVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,12 +16,16 @@ import picocli.CommandLine.Command;
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);
 
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
-  /** Runs the CLI and returns its exit code (tests call this rather than main). */
+  /**
+   * Runs the CLI and returns its exit code ({@link ExitCodes}; tests call this rather than main). A
+   * failure prints one or two lines naming what is wrong; its stack trace goes to the log.
+   */
   public static int execute(String... args) {
     return execute(new java.io.PrintWriter(System.err, true), args);
   }
@@ -27,11 +33,16 @@ public final class RlhfCli implements Runnable {
   public static int execute(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
-        return 2;
+      FailureReport report = FailureReport.of(e);
+      // The trace goes to the log as text, redacted: exception messages may quote a secret.
+      LOG.error("rlhf {} failed (exit code {}): {}", cmd.getCommandName(), report.exitCode(),
+          Secrets.redact(stackTrace(e)));
+      cmd.getErr().println("rlhf: " + Secrets.redact(report.message()));
+      if (report.exitCode() == ExitCodes.FAILED) {
+        cmd.getErr().println("rlhf: " + LogFiles.current().map(f -> "the full trace is in " + f)
+            .orElse("the full trace is in the log"));
       }
-      throw e;
+      return report.exitCode();
     });
     cli.setParameterExceptionHandler((e, unparsed) -> { // picocli's, with the message redacted: it quotes arguments
       CommandLine cmd = e.getCommandLine();
@@ -42,6 +53,12 @@ public final class RlhfCli implements Runnable {
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
     return cli.execute(args);
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    return trace.toString();
   }
 
   @Override
