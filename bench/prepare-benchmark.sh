@@ -10,5 +10,6 @@ fi
 exec java ${RLHF_JAVA_OPTS:--Xmx12g} \
   --add-modules=jdk.incubator.vector -Dio.netty.tryReflectionSetAccessible=true -Dai.djl.offline=true \
   -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
+  -Drlhf.log.file="$root/work/logs/bench.log" \
   -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath-runtime.txt"):$(cat "$root/bench/target/classpath-provided.txt")" \
   io.sparkrlhf.bench.PrepareBenchmark "$@"

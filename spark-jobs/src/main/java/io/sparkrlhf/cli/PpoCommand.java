@@ -57,7 +57,7 @@ public final class PpoCommand implements Callable<Integer> {
       if (summary.result().finished()) {
         LOG.info("ppo: {}", PpoJob.describe(summary));
       }
-      return summary.result().finished() ? 0 : 3;
+      return summary.result().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
     } finally {
       spark.stop();
     }

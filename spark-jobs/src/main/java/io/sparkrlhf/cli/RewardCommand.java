@@ -31,7 +31,7 @@ public final class RewardCommand implements Callable<Integer> {
     RunFlags flags = run.flags(); // checked before Spark starts
     SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
     try {
-      return new RewardJob(spark, conf, flags).run().finished() ? 0 : 3;
+      return new RewardJob(spark, conf, flags).run().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
     } finally {
       spark.stop();
     }

@@ -1,8 +1,9 @@
 package io.sparkrlhf.cli;
 
 import io.sparkrlhf.conf.Secrets;
-import io.sparkrlhf.engine.TrainingDivergedException;
 import io.sparkrlhf.spark.CodeVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,14 +16,16 @@ import picocli.CommandLine.Command;
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
-  /** A training run stopped because its loss, evaluation or weights were not finite; nothing of it was committed. */
-  public static final int EXIT_DIVERGED = 4;
+  private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);
 
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
-  /** Runs the CLI and returns its exit code (tests call this rather than main). */
+  /**
+   * Runs the CLI and returns its exit code ({@link ExitCodes}; tests call this rather than main). A
+   * failure prints one or two lines naming what is wrong; its stack trace goes to the log.
+   */
   public static int execute(String... args) {
     return execute(new java.io.PrintWriter(System.err, true), args);
   }
@@ -31,19 +34,20 @@ public final class RlhfCli implements Runnable {
     return commandLine(err).execute(args);
   }
 
-  /** The command line with its exit codes: 2 bad input or configuration, 4 a training run diverged. */
+  /** The command line with its exception handlers ({@link ExitCodes}). */
   static CommandLine commandLine(java.io.PrintWriter err) {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof TrainingDivergedException) {
-        cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
-        return EXIT_DIVERGED;
+      FailureReport report = FailureReport.of(e);
+      // The trace goes to the log as text, redacted: exception messages may quote a secret.
+      LOG.error("rlhf {} failed (exit code {}): {}", cmd.getCommandName(), report.exitCode(),
+          Secrets.redact(stackTrace(e)));
+      cmd.getErr().println("rlhf: " + Secrets.redact(report.message()));
+      if (report.exitCode() == ExitCodes.FAILED) {
+        cmd.getErr().println("rlhf: " + LogFiles.current().map(f -> "the full trace is in " + f)
+            .orElse("the full trace is in the log"));
       }
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        cmd.getErr().println("rlhf: " + Secrets.redact(e.getMessage()));
-        return 2;
-      }
-      throw e;
+      return report.exitCode();
     });
     cli.setParameterExceptionHandler((e, unparsed) -> { // picocli's, with the message redacted: it quotes arguments
       CommandLine cmd = e.getCommandLine();
@@ -54,6 +58,12 @@ public final class RlhfCli implements Runnable {
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
     return cli;
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    return trace.toString();
   }
 
   @Override

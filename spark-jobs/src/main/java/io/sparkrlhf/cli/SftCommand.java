@@ -30,7 +30,7 @@ public final class SftCommand implements Callable<Integer> {
     RunFlags flags = run.flags(); // checked before Spark starts
     SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
     try {
-      return new SftJob(spark, conf, flags).run().finished() ? 0 : 3;
+      return new SftJob(spark, conf, flags).run().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
     } finally {
       spark.stop();
     }

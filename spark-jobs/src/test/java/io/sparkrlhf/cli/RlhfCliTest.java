@@ -55,13 +55,13 @@ class RlhfCliTest {
   }
 
   @Test
-  void aDivergedTrainingRunExitsWith4AndItsMessage() {
+  void aDivergedTrainingRunExitsWith5AndItsMessage() {
     StringWriter err = new StringWriter();
     picocli.CommandLine cli = RlhfCli.commandLine(new PrintWriter(err, true));
     cli.addSubcommand(new Diverging()).setErr(new PrintWriter(err, true)); // setErr reaches the subcommands it finds
 
-    assertEquals(RlhfCli.EXIT_DIVERGED, cli.execute("diverging"));
-    assertEquals(4, RlhfCli.EXIT_DIVERGED, "the documented code");
+    assertEquals(ExitCodes.DIVERGED, cli.execute("diverging"));
+    assertEquals(5, ExitCodes.DIVERGED, "the documented code");
     assertEquals("rlhf: " + Diverging.MESSAGE, err.toString().strip());
   }
 

@@ -7,6 +7,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,6 +48,16 @@ public final class PreparedDataset {
   /** e.g. {@code table("sft_packed/train")}. */
   public String table(String relative) {
     return new Path(generation, relative).toString();
+  }
+
+  /**
+   * The directory of the tokenizer files the tables were made with (a copy of {@code tokenizer.json}
+   * and the files beside it); empty for the built-in GPT-2 BPE and for data prepared before the
+   * files were kept.
+   */
+  public Optional<String> tokenizerFiles() {
+    String files = manifest.path("tokenizer").path("files").asText("");
+    return files.isEmpty() ? Optional.empty() : Optional.of(new Path(generation, files).toString());
   }
 
   public String generation() {

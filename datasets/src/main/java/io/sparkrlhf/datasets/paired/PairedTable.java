@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.tables.BadRecordsTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,7 @@ public final class PairedTable {
       FileStatus status = fs.getFileStatus(p);
       String name = p.getName().toLowerCase(java.util.Locale.ROOT);
       if (status.isDirectory() || name.endsWith(".parquet")) {
-        return spark.read().parquet(path);
+        return ParquetChecksums.reader(spark).parquet(path);
       }
       if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
         return spark.read().json(path);

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 
+import io.sparkrlhf.datasets.io.FileNamingTextInputFormat;
 import io.sparkrlhf.datasets.tables.BadRecordsTable;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -27,7 +27,8 @@ import scala.Tuple2;
 /**
  * Reads {@code Posts.xml} files (plain, gzip, or bzip2, which Hadoop splits across tasks) into one
  * row per line that matters: a post, a bad record, or a post of another type (kept only to be
- * counted). Line reading is Hadoop's, which accepts LF, CR and CRLF endings.
+ * counted). Line reading is Hadoop's, which accepts LF, CR and CRLF endings; a file that cannot be
+ * decoded fails the job naming it ({@link FileNamingTextInputFormat}).
  */
 public final class StackExchangeDump {
   private StackExchangeDump() {}
@@ -67,7 +68,8 @@ public final class StackExchangeDump {
       String path = file.path();
       String site = file.site();
       JavaRDD<Row> rows =
-          jsc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class, jsc.hadoopConfiguration())
+          jsc.newAPIHadoopFile(path, FileNamingTextInputFormat.class, LongWritable.class, Text.class,
+              jsc.hadoopConfiguration())
               .mapPartitions(lines -> parseLines(lines, path, site, maxRowChars));
       parts.add(rows);
     }

@@ -14,6 +14,8 @@ public final class Gpt2Tokenizer implements TextTokenizer {
   /** {@code <|endoftext|>}. */
   public static final int EOS_TOKEN_ID = 50256;
 
+  public static final String EOS_TOKEN = "<|endoftext|>";
+
   private static final Gpt2Tokenizer INSTANCE = new Gpt2Tokenizer();
 
   private final Encoding encoding;
@@ -43,6 +45,13 @@ public final class Gpt2Tokenizer implements TextTokenizer {
       list.add(id);
     }
     return encoding.decode(list);
+  }
+
+  /** The bytes token {@code id} stands for. */
+  public byte[] tokenBytes(int id) {
+    IntArrayList one = new IntArrayList(1);
+    one.add(id);
+    return encoding.decodeBytes(one);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +25,7 @@ public final class TokenizerSpec implements Serializable {
   private final String bosToken;
   private final String source;
   private final String digest;
+  private transient volatile String fingerprint;
 
   private TokenizerSpec(String kind, byte[] tokenizerJson, String eosToken, String bosToken, String source) {
     this.kind = kind;
@@ -68,6 +70,24 @@ public final class TokenizerSpec implements Serializable {
   /** Identifies the exact vocabulary: kind plus the SHA-256 of tokenizer.json. */
   public String digest() {
     return digest;
+  }
+
+  /**
+   * What gives the ids their meaning ({@link TokenizerFingerprint}): equal for two specs whose
+   * tokenizers map every id to the same token, whatever their files look like.
+   */
+  public String fingerprint() {
+    String known = fingerprint;
+    if (known == null) {
+      known = tokenizerJson == null ? TokenizerFingerprint.ofGpt2() : TokenizerFingerprint.ofTokenizerJson(tokenizerJson, source);
+      fingerprint = known;
+    }
+    return known;
+  }
+
+  /** The bytes of the tokenizer.json this spec was read from; empty for the built-in GPT-2 BPE. */
+  public Optional<byte[]> tokenizerJson() {
+    return Optional.ofNullable(tokenizerJson).map(byte[]::clone);
   }
 
   public String source() {

@@ -1,30 +1,33 @@
 package io.sparkrlhf.jobs.ppo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.ModelTokenizer;
+import io.sparkrlhf.jobs.train.TokenizerCheck;
+import io.sparkrlhf.jobs.train.TokenizerIdentity;
 import io.sparkrlhf.model.config.ModelConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * The policy and the reward model must read the same token ids: the same vocabulary size and EOS
- * id, and, where both directories carry a tokenizer.json, the same file. The prompts must come from
- * a tokenizer the policy covers. Checked on the driver before any work.
+ * id and, where both say which tokenizer they speak, the same tokenizer. The prompts must come from
+ * the policy's tokenizer ({@link TokenizerCheck}) and from one it covers. Checked on the driver
+ * before any work.
  */
 final class PolicyCompatibility {
   private PolicyCompatibility() {}
 
-  static void check(ModelSpec policy, ModelSpec reward, JsonNode dataTokenizer, Configuration conf) {
+  static void check(ModelSpec policy, ModelSpec reward, PreparedDataset prompts, String promptsRoot, Configuration conf) {
+    JsonNode dataTokenizer = prompts.manifest().path("tokenizer");
     ModelConfig p = policy.config();
     ModelConfig r = reward.config();
+    TokenizerCheck.requireSame(prompts, promptsRoot, policy, conf);
     if (p.vocabSize() != r.vocabSize()) {
       throw new IllegalArgumentException("the reward model " + reward.describeBase() + " has a vocabulary of "
           + r.vocabSize() + " tokens, the policy " + policy.describeBase() + " " + p.vocabSize()
@@ -34,11 +37,13 @@ final class PolicyCompatibility {
       throw new IllegalArgumentException("the reward model's eos_token_id is " + r.eosTokenId() + ", the policy's "
           + p.eosTokenId() + ": they must share one tokenizer");
     }
-    String policyTokenizer = digest(policy.basePath(), conf);
-    String rewardTokenizer = digest(reward.basePath(), conf);
-    if (policyTokenizer != null && rewardTokenizer != null && !policyTokenizer.equals(rewardTokenizer)) {
-      throw new IllegalArgumentException("the reward model's tokenizer.json (" + reward.basePath()
-          + ") differs from the policy's (" + policy.basePath() + "): they must share one tokenizer");
+    Optional<TokenizerIdentity> policyTokenizer = ModelTokenizer.identify(policy, conf);
+    Optional<TokenizerIdentity> rewardTokenizer = ModelTokenizer.identify(reward, conf);
+    if (policyTokenizer.isPresent() && rewardTokenizer.isPresent()
+        && policyTokenizer.get().differsFrom(rewardTokenizer.get())) {
+      throw new IllegalArgumentException("the reward model " + reward.describeBase() + " speaks "
+          + rewardTokenizer.get().describe() + ", the policy " + policy.describeBase() + " "
+          + policyTokenizer.get().describe() + ": they must share one tokenizer");
     }
     int dataVocab = dataTokenizer.path("vocab_size").asInt(0);
     if (dataVocab > p.vocabSize()) {
@@ -53,24 +58,16 @@ final class PolicyCompatibility {
     }
   }
 
-  /** SHA-256 of {@code dir}/tokenizer.json, or null when the directory has none. */
-  static String digest(String dir, Configuration conf) {
-    if (dir == null) {
-      return null;
+  /** Whether the policy's directory has a tokenizer.json to decode samples with. */
+  static boolean hasTokenizerJson(ModelSpec policy, Configuration conf) {
+    if (policy.basePath() == null) {
+      return false;
     }
     try {
-      Path file = new Path(dir, "tokenizer.json");
-      FileSystem fs = file.getFileSystem(conf);
-      if (!fs.exists(file)) {
-        return null;
-      }
-      try (InputStream in = fs.open(file)) {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
-      }
+      Path file = new Path(policy.basePath(), "tokenizer.json");
+      return file.getFileSystem(conf).exists(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + dir + "/tokenizer.json: " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new UncheckedIOException("cannot read " + policy.basePath() + "/tokenizer.json: " + e.getMessage(), e);
     }
   }
 }

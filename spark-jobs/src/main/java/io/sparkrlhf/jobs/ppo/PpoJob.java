@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
@@ -13,6 +14,7 @@ import io.sparkrlhf.engine.DistributedData;
 import io.sparkrlhf.engine.Trainer;
 import io.sparkrlhf.engine.TrainerOptions;
 import io.sparkrlhf.jobs.prepare.TokenizerLoader;
+import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.LoraSettings;
 import io.sparkrlhf.jobs.train.ModelBuilder;
 import io.sparkrlhf.jobs.train.ModelSpec;
@@ -82,13 +84,14 @@ public final class PpoJob {
     String precision = conf.getString("rlhf.model.precision");
     ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
     ModelSpec reward = ModelSpec.at(s.reward(), hadoop, precision, null, 0);
-    PolicyCompatibility.check(start, reward, tokenizer, hadoop);
+    PolicyCompatibility.check(start, reward, data, s.prompts(), hadoop);
     TrainingRun.prepareOutput(spark, s.output(), flags);
     LoraSettings lora = s.lora(start.config());
     ModelSpec policy = start.withLora(lora, s.seed() + 1);
     if (lora != null && policy.mergeAdapterPath() != null) {
       policy = materializeMergedBase(policy, s.output(), hadoop);
     }
+    policy = policy.withTokenizer(CarriedTokenizer.of(data));
     ModelConfig model = policy.config();
     int[] eosIds = model.eosTokenId() != null ? model.eosTokenIdArray()
         : new int[] {tokenizer.path("eos_token_id").asInt(-1)};
@@ -167,7 +170,7 @@ public final class PpoJob {
     String path = data.table(TableSet.path(RlPromptsTable.NAME, split));
     Dataset<Row> rows;
     try {
-      rows = spark.read().parquet(path);
+      rows = ParquetChecksums.reader(spark).parquet(path);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot read the prompt table " + path + ": " + e.getMessage(), e);
     }
@@ -213,7 +216,7 @@ public final class PpoJob {
   private static Function<int[], String> decoder(ModelSpec policy, JsonNode dataTokenizer, Configuration conf) {
     try {
       TextTokenizer tok;
-      if (PolicyCompatibility.digest(policy.basePath(), conf) != null) {
+      if (PolicyCompatibility.hasTokenizerJson(policy, conf)) {
         tok = TokenizerLoader.load("hf", policy.basePath(), "", conf).load();
       } else if (dataTokenizer.path("name").asText("").startsWith("gpt2")) {
         tok = TokenizerSpec.gpt2().load();

@@ -3,6 +3,7 @@ package io.sparkrlhf.jobs.prepare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.paired.PairedTable;
 import io.sparkrlhf.datasets.prepare.PrepareOptions;
 import io.sparkrlhf.datasets.prepare.PrepareTables;
@@ -14,7 +15,6 @@ import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.model.prompt.PromptTemplate;
-import io.sparkrlhf.model.tokenizer.TextTokenizer;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.spark.CodeVersion;
 import io.sparkrlhf.storage.GenerationCommitter;
@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -103,7 +104,9 @@ public final class PrepareJob {
     GenerationCommitter committer = new GenerationCommitter(settings.output(), hadoop, settings.keepGenerations());
     GenerationCommitter.Generation generation = committer.begin();
     try {
-      ObjectNode manifest = writeTables(generation, options, threads, bad, input);
+      Optional<String> tokenizerFiles = PreparedTokenizer.writeFiles(tokenizer, generation, hadoop);
+      ObjectNode manifest = writeTables(generation, options, threads, bad, input,
+          PreparedTokenizer.manifestSection(tokenizer, tokenizerFiles));
       timings.put("total", seconds(start));
       manifest.set("timings_s", JSON.valueToTree(timings));
       committer.commit(generation, JSON.writeValueAsString(manifest));
@@ -123,7 +126,7 @@ public final class PrepareJob {
 
   private ObjectNode writeTables(
       GenerationCommitter.Generation generation, PrepareOptions options, Dataset<Row> threads, Dataset<Row> bad,
-      ObjectNode input) {
+      ObjectNode input, ObjectNode tokenizer) {
     long t = System.nanoTime();
     Map<String, PrepareTables.SplitCounts> counts = PrepareTables.countsBySplit(threads);
     timings.put("score_pair_tokenize", seconds(t));
@@ -143,44 +146,39 @@ public final class PrepareJob {
 
       String packed = TableSet.path(SftPackedTable.NAME, split);
       write(PrepareTables.sftPacked(spark, threads, split, options, c.sftTokens()), generation, packed);
-      long blocks = spark.read().parquet(generation.child(packed)).count();
+      long blocks = ParquetChecksums.reader(spark).parquet(generation.child(packed)).count();
       long packedTokens = blocks * options.seqLen();
       tables.put(packed, Map.of("rows", blocks, "tokens", packedTokens, "documents", c.sftDocs(),
           "document_tokens", c.sftTokens(), "tail_tokens_dropped", c.sftTokens() - packedTokens));
     }
     write(bad, generation, BadRecordsTable.NAME);
     Map<String, Long> badReasons = new TreeMap<>();
-    for (Row r : spark.read().parquet(generation.child(BadRecordsTable.NAME))
+    for (Row r : ParquetChecksums.reader(spark).parquet(generation.child(BadRecordsTable.NAME))
         .groupBy(BadRecordsTable.REASON).count().collectAsList()) {
       badReasons.put(r.getString(0), r.getLong(1));
     }
     tables.put(BadRecordsTable.NAME, Map.of("rows", badReasons.values().stream().mapToLong(Long::longValue).sum()));
-    return manifest(generation, options, input, tables, drops, badReasons);
+    return manifest(generation, options, input, tokenizer, tables, drops, badReasons);
   }
 
   private void write(Dataset<Row> table, GenerationCommitter.Generation generation, String name) {
     long t = System.nanoTime();
-    table.write().mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
+    ParquetChecksums.writer(table).mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
     timings.put("write_" + name.replace('/', '_'), seconds(t));
     LOG.info("prepare: wrote {} in {} s", name, String.format("%.1f", seconds(t)));
     hooks.tableWritten(name);
   }
 
   private ObjectNode manifest(
-      GenerationCommitter.Generation generation, PrepareOptions options, ObjectNode input, Map<String, Object> tables,
-      Map<String, Long> drops, Map<String, Long> badReasons) {
-    TextTokenizer tok = options.tokenizer().load();
+      GenerationCommitter.Generation generation, PrepareOptions options, ObjectNode input, ObjectNode tokenizer,
+      Map<String, Object> tables, Map<String, Long> drops, Map<String, Long> badReasons) {
     ObjectNode m = JSON.createObjectNode();
     m.put("format_version", 1);
     m.put("generation", generation.name());
     m.put("created_at", Instant.now().toString());
     m.set("code_version", JSON.valueToTree(CodeVersion.current()));
     m.set("input", input);
-    ObjectNode t = m.putObject("tokenizer");
-    t.put("name", tok.name());
-    t.put("digest", options.tokenizer().digest());
-    t.put("eos_token_id", tok.eosTokenId());
-    t.put("vocab_size", tok.vocabSize());
+    m.set("tokenizer", tokenizer);
     m.put("seq_len", options.seqLen());
     m.put("seed", options.seed());
     m.put("prompt_format", options.template().format());

@@ -6,9 +6,11 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
 import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TokenizerCheck;
 import io.sparkrlhf.jobs.train.TrainingRun;
 import io.sparkrlhf.jobs.train.TrainingSettings;
 import io.sparkrlhf.model.config.ModelConfig;
@@ -39,11 +41,12 @@ public final class RewardJob {
     PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     int maxLength = conf.getInt("rlhf.reward.max-length");
-    TrainingRun.prepareOutput(spark, s.output(), flags);
     ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.reward.model"), s, tokenizer, hadoop);
+    TokenizerCheck.requireSame(data, s.data(), spec, hadoop);
     ModelConfig model = spec.config();
     ModelChoice.checkFits(model, tokenizer, maxLength, "rlhf.reward.max-length");
-    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop);
+    TrainingRun.prepareOutput(spark, s.output(), flags);
+    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
     int pad = model.padTokenId() != null ? model.padTokenId() : model.eosTokenId() != null ? model.eosTokenId() : 0;
     RewardObjective objective = new RewardObjective(spec, maxLength, conf.getDouble("rlhf.reward.margin-scale"), pad,
         s.seed() + 2);

@@ -6,9 +6,11 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
 import io.sparkrlhf.jobs.train.RunFlags;
+import io.sparkrlhf.jobs.train.TokenizerCheck;
 import io.sparkrlhf.jobs.train.TrainingRun;
 import io.sparkrlhf.jobs.train.TrainingSettings;
 import java.util.Map;
@@ -33,10 +35,11 @@ public final class SftJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
-    TrainingRun.prepareOutput(spark, s.output(), flags);
     ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.model.path"), s, tokenizer, hadoop);
+    TokenizerCheck.requireSame(data, s.data(), spec, hadoop);
     ModelChoice.checkFits(spec.config(), tokenizer, data.manifest().path("seq_len").asInt(), "a packed block (seq_len)");
-    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop);
+    TrainingRun.prepareOutput(spark, s.output(), flags);
+    spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
 
     JavaRDD<SftExample> train = TrainingRun.examples(spark, data, SftPackedTable.NAME, TableSet.TRAIN, 0, SftExample::fromRow);
     JavaRDD<SftExample> eval =

@@ -76,14 +76,30 @@ public final class HfCheckpoints {
         spec.basePath() == null ? "" : spec.basePath(), taskType, modulesToSave));
   }
 
+  /**
+   * The tokenizer the checkpoint carries: the training data's (its identity, and its files when the
+   * data kept them). Otherwise, the files of the model the run started from: for data of the built-in
+   * GPT-2 BPE, which has no files, {@link TokenizerCheck} made sure they are the same tokenizer; for
+   * data prepared before tokenizers were recorded, they are all there is.
+   */
   private static void copyTokenizerFiles(ModelSpec spec, Path dir) throws IOException {
-    if (spec.basePath() == null) {
+    CarriedTokenizer carried = spec.tokenizer();
+    boolean recorded = carried != null && carried.identity().fingerprinted();
+    if (recorded) {
+      Files.write(dir.resolve(TokenizerIdentity.FILE), carried.identity().toJson());
+    }
+    String from = carried != null && carried.filesDir() != null ? carried.filesDir() : spec.basePath();
+    if (from == null) {
       return;
     }
-    org.apache.hadoop.fs.Path base = new org.apache.hadoop.fs.Path(spec.basePath());
-    FileSystem fs = base.getFileSystem(JvmHadoopConf.get());
-    for (String name : HfModelDirectory.TOKENIZER_FILES) {
-      org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(base, name);
+    List<String> names = new ArrayList<>(HfModelDirectory.TOKENIZER_FILES);
+    if (!recorded) {
+      names.add(TokenizerIdentity.FILE);
+    }
+    org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(from);
+    FileSystem fs = source.getFileSystem(JvmHadoopConf.get());
+    for (String name : names) {
+      org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(source, name);
       if (fs.exists(f)) {
         try (InputStream in = fs.open(f)) {
           Files.copy(in, dir.resolve(name));

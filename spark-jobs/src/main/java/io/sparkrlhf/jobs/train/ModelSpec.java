@@ -21,6 +21,9 @@ import org.apache.hadoop.fs.Path;
  * {@code configJson} initialised from {@code initSeed}; then full fine-tuning or new LoRA adapters.
  * It holds paths, never filesystem settings: executors read the paths with their own Hadoop
  * configuration ({@link io.sparkrlhf.spark.JvmHadoopConf}), so no credential travels with a task.
+ *
+ * @param tokenizer what its checkpoints carry as their tokenizer: the training data's; null when
+ *     built outside a job (the base directory's tokenizer files are copied then)
  */
 public record ModelSpec(
     String basePath,
@@ -29,7 +32,8 @@ public record ModelSpec(
     long initSeed,
     String precision,
     LoraSettings lora,
-    long loraSeed) implements Serializable {
+    long loraSeed,
+    CarriedTokenizer tokenizer) implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What a training run's output root names as its result. */
   public static final String OUTPUT_MANIFEST = "_manifest.json";
@@ -49,12 +53,17 @@ public record ModelSpec(
 
   /** The same model with {@code adapters} to train (null: full fine-tuning). */
   public ModelSpec withLora(LoraSettings adapters, long seed) {
-    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, adapters, seed);
+    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, adapters, seed, tokenizer);
+  }
+
+  /** The same model, its checkpoints carrying {@code carried}. */
+  public ModelSpec withTokenizer(CarriedTokenizer carried) {
+    return new ModelSpec(basePath, mergeAdapterPath, configJson, initSeed, precision, lora, loraSeed, carried);
   }
 
   /** A fresh model of {@code config}. */
   public static ModelSpec fresh(ModelConfig config, long seed, String precision, LoraSettings lora, long loraSeed) {
-    return new ModelSpec(null, null, config.toHfJson(), seed, precision, lora, loraSeed);
+    return new ModelSpec(null, null, config.toHfJson(), seed, precision, lora, loraSeed, null);
   }
 
   /**
@@ -78,7 +87,8 @@ public record ModelSpec(
         dir = new Path(dir, finalCheckpoint);
       }
       if (fs.exists(new Path(dir, "config.json"))) {
-        return new ModelSpec(dir.toString(), null, readBytes(fs, new Path(dir, "config.json")), 0, precision, lora, loraSeed);
+        return new ModelSpec(dir.toString(), null, readBytes(fs, new Path(dir, "config.json")), 0, precision, lora, loraSeed,
+            null);
       }
       Path adapterConfig = new Path(dir, "adapter_config.json");
       if (fs.exists(adapterConfig)) {
@@ -90,7 +100,7 @@ public record ModelSpec(
               + "' is not a model directory here (no config.json); copy the base model and set base_model_name_or_path");
         }
         return new ModelSpec(base, dir.toString(), readBytes(baseDir.getFileSystem(conf), new Path(baseDir, "config.json")),
-            0, precision, lora, loraSeed);
+            0, precision, lora, loraSeed, null);
       }
       throw new IllegalArgumentException(path + " is not a model: no config.json, adapter_config.json or " + OUTPUT_MANIFEST);
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.engine.BatchStats;
 import io.sparkrlhf.engine.CheckpointStore;
 import io.sparkrlhf.engine.DistributedData;
@@ -116,7 +117,7 @@ public final class TrainingRun {
    */
   public static <E> JavaRDD<E> examples(SparkSession spark, PreparedDataset data, String table, String split, int limit,
       Function<Row, E> fromRow) {
-    Dataset<Row> rows = spark.read().parquet(data.table(TableSet.path(table, split)));
+    Dataset<Row> rows = ParquetChecksums.reader(spark).parquet(data.table(TableSet.path(table, split)));
     if (limit > 0) {
       rows = rows.limit(limit);
     }
