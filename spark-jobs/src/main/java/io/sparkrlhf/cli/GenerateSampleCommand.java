@@ -1,11 +1,22 @@
 package io.sparkrlhf.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.datasets.sample.SampleDumpGenerator;
+import io.sparkrlhf.jobs.output.FolderContents;
+import io.sparkrlhf.jobs.output.OutputGuard;
+import io.sparkrlhf.jobs.output.OutputKind;
+import io.sparkrlhf.storage.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -16,6 +27,7 @@ import picocli.CommandLine.Option;
     description = "Write a deterministic synthetic StackExchange dump (real Posts.xml format, planted preference signal).")
 public final class GenerateSampleCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GenerateSampleCommand.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Mixin ConfigOptions config;
 
@@ -49,6 +61,26 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         sample.getStringList("sites"),
         questionsPerSite != null ? questionsPerSite : sample.getInt("questions-per-site"),
         sample.getLong("seed"), c, sample.getBoolean("malformed"));
-    return SampleDumpGenerator.write(out, options, hadoop);
+    OutputGuard.claim(OutputKind.SAMPLE_DUMP, out, List.of(), false, false, hadoop);
+    SampleDumpGenerator.Summary summary = SampleDumpGenerator.write(out, options, hadoop);
+    writeManifest(out, options, summary, hadoop);
+    return summary;
+  }
+
+  /** Says what the folder is, so that no other command writes into it and generate-sample may replace it. */
+  private static void writeManifest(String out, SampleDumpGenerator.Options options, SampleDumpGenerator.Summary summary,
+      Configuration hadoop) {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("format_version", 1);
+    m.put(OutputKind.FIELD, OutputKind.SAMPLE_DUMP.manifestValue());
+    m.putPOJO("options", options);
+    m.putPOJO("summary", summary);
+    m.put("created_at", Instant.now().toString());
+    Path file = new Path(out, FolderContents.MANIFEST);
+    try {
+      AtomicFiles.replace(file.getFileSystem(hadoop), file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -9,8 +9,7 @@ import io.sparkrlhf.jobs.reward.RewardJob;
 import io.sparkrlhf.jobs.sft.SftJob;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.prepare.PrepareSettings;
-import io.sparkrlhf.spark.SparkSessions;
-import io.sparkrlhf.spark.StageProgressLogger;
+import io.sparkrlhf.spark.CommandSession;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,9 +55,9 @@ public final class PipelineCommand implements Callable<Integer> {
       LOG.info("pipeline: using the sample dump already in {}", dump);
     }
     PrepareSettings settings = PrepareCommand.settings(conf, List.of(dump), prepared);
-    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
-    try {
-      spark.sparkContext().addSparkListener(new StageProgressLogger("pipeline", 15_000));
+    try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
+      SparkSession spark = session.spark();
+      session.logProgress("pipeline");
       new PrepareJob(spark, settings, PrepareJob.Hooks.NONE).run();
       LOG.info("pipeline: prepared tables are in {} (see {}/_manifest.json)", prepared, prepared);
       RunFlags replace = new RunFlags(false, true, -1, null);
@@ -69,8 +68,6 @@ public final class PipelineCommand implements Callable<Integer> {
       PpoJob.Summary ppo = new PpoJob(spark, conf, replace).run();
       LOG.info("pipeline: PPO {} ({}/ppo/eval.json)", PpoJob.describe(ppo), work);
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 }

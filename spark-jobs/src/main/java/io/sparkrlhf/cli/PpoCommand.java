@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.jobs.ppo.PpoJob;
 import io.sparkrlhf.jobs.train.RunFlags;
-import io.sparkrlhf.spark.SparkSessions;
+import io.sparkrlhf.spark.CommandSession;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -51,15 +51,13 @@ public final class PpoCommand implements Callable<Integer> {
     override("ppo.output", output);
     Config conf = config.load();
     RunFlags flags = new RunFlags(resume, overwrite, stopAfter, null);
-    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
-    try {
+    try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
+      SparkSession spark = session.spark();
       PpoJob.Summary summary = new PpoJob(spark, conf, flags).run();
       if (summary.result().finished()) {
         LOG.info("ppo: {}", PpoJob.describe(summary));
       }
       return summary.result().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
-    } finally {
-      spark.stop();
     }
   }
 

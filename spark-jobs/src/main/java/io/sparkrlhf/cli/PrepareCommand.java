@@ -4,8 +4,7 @@ import com.typesafe.config.Config;
 import io.sparkrlhf.conf.Secrets;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.prepare.PrepareSettings;
-import io.sparkrlhf.spark.SparkSessions;
-import io.sparkrlhf.spark.StageProgressLogger;
+import io.sparkrlhf.spark.CommandSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,13 +28,11 @@ public final class PrepareCommand implements Callable<Integer> {
   public Integer call() {
     Config conf = config.load();
     PrepareSettings settings = settings(conf, inputs, output);
-    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
-    try {
-      spark.sparkContext().addSparkListener(new StageProgressLogger("prepare", 15_000));
+    try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
+      SparkSession spark = session.spark();
+      session.logProgress("prepare");
       new PrepareJob(spark, settings, PrepareJob.Hooks.NONE).run();
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 

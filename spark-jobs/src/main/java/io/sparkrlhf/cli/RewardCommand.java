@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.jobs.reward.RewardJob;
 import io.sparkrlhf.jobs.train.RunFlags;
-import io.sparkrlhf.spark.SparkSessions;
+import io.sparkrlhf.spark.CommandSession;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -29,11 +29,9 @@ public final class RewardCommand implements Callable<Integer> {
     }
     Config conf = config.load();
     RunFlags flags = run.flags(); // checked before Spark starts
-    SparkSession spark = SparkSessions.create(conf.getConfig("rlhf.spark"));
-    try {
+    try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
+      SparkSession spark = session.spark();
       return new RewardJob(spark, conf, flags).run().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
-    } finally {
-      spark.stop();
     }
   }
 }

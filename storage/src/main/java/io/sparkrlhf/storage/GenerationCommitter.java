@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class GenerationCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationCommitter.class);
   public static final String MANIFEST = "_manifest.json";
-  private static final String PREFIX = "gen-";
+  /** Every generation directory's name starts with this. */
+  public static final String PREFIX = "gen-";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 

@@ -34,7 +34,9 @@ public final class PreparedDataset {
       }
       String generation = manifest.path("generation").asText("");
       if (generation.isEmpty()) {
-        throw new IllegalStateException(manifestPath + " names no generation: not a prepare output");
+        throw new IllegalArgumentException(root + " is not a prepared dataset (its " + GenerationCommitter.MANIFEST
+            + " says kind '" + manifest.path("kind").asText("?") + "' and names no generation): give prepare's output"
+            + " folder");
       }
       return new PreparedDataset(new Path(root, generation), manifest);
     } catch (FileNotFoundException e) {

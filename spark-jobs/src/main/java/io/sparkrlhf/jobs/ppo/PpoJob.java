@@ -13,6 +13,8 @@ import io.sparkrlhf.engine.CheckpointStore;
 import io.sparkrlhf.engine.DistributedData;
 import io.sparkrlhf.engine.Trainer;
 import io.sparkrlhf.engine.TrainerOptions;
+import io.sparkrlhf.jobs.output.CommandInput;
+import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.prepare.TokenizerLoader;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.LoraSettings;
@@ -85,13 +87,8 @@ public final class PpoJob {
     ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
     ModelSpec reward = ModelSpec.at(s.reward(), hadoop, precision, null, 0);
     PolicyCompatibility.check(start, reward, data, s.prompts(), hadoop);
-    TrainingRun.prepareOutput(spark, s.output(), flags);
     LoraSettings lora = s.lora(start.config());
     ModelSpec policy = start.withLora(lora, s.seed() + 1);
-    if (lora != null && policy.mergeAdapterPath() != null) {
-      policy = materializeMergedBase(policy, s.output(), hadoop);
-    }
-    policy = policy.withTokenizer(CarriedTokenizer.of(data));
     ModelConfig model = policy.config();
     int[] eosIds = model.eosTokenId() != null ? model.eosTokenIdArray()
         : new int[] {tokenizer.path("eos_token_id").asInt(-1)};
@@ -132,6 +129,14 @@ public final class PpoJob {
           + "batches then depend on the partition count, and so do the sampled tokens up to float rounding", s.batchSize(),
           partitions, s.rolloutBatch());
     }
+    // Only now, with every input checked, is the output claimed (and an earlier run replaced).
+    TrainingRun.prepareOutput(spark, OutputKind.PPO, s.output(), CommandInput.given(new CommandInput("policy (--policy)",
+        s.policy()), new CommandInput("reward model (--reward)", s.reward()), new CommandInput("prompts (--prompts)",
+        s.prompts())), flags);
+    if (lora != null && policy.mergeAdapterPath() != null) {
+      policy = materializeMergedBase(policy, s.output(), hadoop);
+    }
+    policy = policy.withTokenizer(CarriedTokenizer.of(data));
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
         s.temperature(), s.klPenalty(), s.rolloutBatch(), eosIds, pad);
@@ -272,7 +277,7 @@ public final class PpoJob {
           JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(eval));
       ObjectNode m = JSON.createObjectNode();
       m.put("format_version", 1);
-      m.put("kind", "ppo");
+      m.put(OutputKind.FIELD, OutputKind.PPO.manifestValue());
       m.put("final_checkpoint", CheckpointStore.DIR + "/" + CheckpointStore.name(result.step()));
       m.put("value_head", PpoObjective.VALUE_HEAD_FILE + ".safetensors");
       m.put("steps", result.step());

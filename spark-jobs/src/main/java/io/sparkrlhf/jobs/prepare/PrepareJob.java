@@ -14,6 +14,9 @@ import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.RlPromptsTable;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
+import io.sparkrlhf.jobs.output.CommandInput;
+import io.sparkrlhf.jobs.output.OutputGuard;
+import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.model.prompt.PromptTemplate;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.spark.CodeVersion;
@@ -27,8 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -75,7 +76,8 @@ public final class PrepareJob {
         ? settings.options(tokenizer, PromptTemplate.chat(TokenizerLoader.chatTemplate(settings.tokenizerPath(), hadoop),
             settings.addGenerationPrompt(), settings.systemPrompt()))
         : settings.options(tokenizer);
-    checkOutputApartFromInputs(hadoop);
+    OutputGuard.claim(OutputKind.PREPARED_DATASET, settings.output(),
+        settings.inputPaths().stream().map(p -> new CommandInput("input (-i)", p)).toList(), false, false, hadoop);
 
     ObjectNode input = JSON.createObjectNode();
     input.put("format", settings.inputFormat());
@@ -174,6 +176,7 @@ public final class PrepareJob {
       Map<String, Object> tables, Map<String, Long> drops, Map<String, Long> badReasons) {
     ObjectNode m = JSON.createObjectNode();
     m.put("format_version", 1);
+    m.put(OutputKind.FIELD, OutputKind.PREPARED_DATASET.manifestValue());
     m.put("generation", generation.name());
     m.put("created_at", Instant.now().toString());
     m.set("code_version", JSON.valueToTree(CodeVersion.current()));
@@ -196,31 +199,6 @@ public final class PrepareJob {
     m.set("drops", JSON.valueToTree(drops));
     m.set("bad_records", JSON.valueToTree(badReasons));
     return m;
-  }
-
-  /** Output inside an input (or the reverse) would read our own tables or prune the input: refused up front. */
-  private void checkOutputApartFromInputs(Configuration hadoop) {
-    String out = qualified(settings.output(), hadoop);
-    for (String in : settings.inputPaths()) {
-      String input = qualified(in, hadoop);
-      if (out.equals(input) || out.startsWith(input + "/")) {
-        throw new IllegalArgumentException("output " + settings.output() + " is inside input " + in);
-      }
-      if (input.startsWith(out + "/")) {
-        throw new IllegalArgumentException("input " + in + " is inside output " + settings.output());
-      }
-    }
-  }
-
-  private static String qualified(String path, Configuration hadoop) {
-    try {
-      Path p = new Path(path);
-      FileSystem fs = p.getFileSystem(hadoop);
-      String s = fs.makeQualified(p).toString();
-      return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot resolve " + path + ": " + e.getMessage(), e);
-    }
   }
 
   private static double seconds(long startNanos) {

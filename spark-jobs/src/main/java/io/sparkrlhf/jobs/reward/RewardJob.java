@@ -6,6 +6,8 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.output.CommandInput;
+import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
@@ -41,11 +43,13 @@ public final class RewardJob {
     PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     int maxLength = conf.getInt("rlhf.reward.max-length");
-    ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.reward.model"), s, tokenizer, hadoop);
+    String start = conf.getString("rlhf.reward.model");
+    ModelSpec spec = ModelChoice.resolve(conf, start, s, tokenizer, hadoop);
     TokenizerCheck.requireSame(data, s.data(), spec, hadoop);
     ModelConfig model = spec.config();
     ModelChoice.checkFits(model, tokenizer, maxLength, "rlhf.reward.max-length");
-    TrainingRun.prepareOutput(spark, s.output(), flags);
+    TrainingRun.prepareOutput(spark, OutputKind.REWARD, s.output(),
+        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", start)), flags);
     spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
     int pad = model.padTokenId() != null ? model.padTokenId() : model.eosTokenId() != null ? model.eosTokenId() : 0;
     RewardObjective objective = new RewardObjective(spec, maxLength, conf.getDouble("rlhf.reward.margin-scale"), pad,

@@ -6,6 +6,8 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.SftPackedTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.output.CommandInput;
+import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
@@ -35,10 +37,12 @@ public final class SftJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
-    ModelSpec spec = ModelChoice.resolve(conf, conf.getString("rlhf.model.path"), s, tokenizer, hadoop);
+    String model = conf.getString("rlhf.model.path");
+    ModelSpec spec = ModelChoice.resolve(conf, model, s, tokenizer, hadoop);
     TokenizerCheck.requireSame(data, s.data(), spec, hadoop);
     ModelChoice.checkFits(spec.config(), tokenizer, data.manifest().path("seq_len").asInt(), "a packed block (seq_len)");
-    TrainingRun.prepareOutput(spark, s.output(), flags);
+    TrainingRun.prepareOutput(spark, OutputKind.SFT, s.output(),
+        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", model)), flags);
     spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
 
     JavaRDD<SftExample> train = TrainingRun.examples(spark, data, SftPackedTable.NAME, TableSet.TRAIN, 0, SftExample::fromRow);

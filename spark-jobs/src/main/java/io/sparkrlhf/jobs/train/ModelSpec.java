@@ -80,9 +80,12 @@ public record ModelSpec(
       }
       Path manifest = new Path(dir, OUTPUT_MANIFEST);
       if (fs.exists(manifest)) {
-        String finalCheckpoint = read(fs, manifest).path("final_checkpoint").asText("");
+        JsonNode m = read(fs, manifest);
+        String finalCheckpoint = m.path("final_checkpoint").asText("");
         if (finalCheckpoint.isEmpty()) {
-          throw new IllegalArgumentException(manifest + " names no final_checkpoint: not a finished training run");
+          throw new IllegalArgumentException(path + " is not a finished training run (its " + OUTPUT_MANIFEST
+              + " says kind '" + m.path("kind").asText("?") + "' and names no final checkpoint): give a finished run"
+              + " or a model directory");
         }
         dir = new Path(dir, finalCheckpoint);
       }

@@ -12,6 +12,10 @@ import io.sparkrlhf.engine.Objective;
 import io.sparkrlhf.engine.SparkStepRunner;
 import io.sparkrlhf.engine.Trainer;
 import io.sparkrlhf.engine.TrainerOptions;
+import io.sparkrlhf.jobs.output.CommandInput;
+import io.sparkrlhf.jobs.output.FolderContents;
+import io.sparkrlhf.jobs.output.OutputGuard;
+import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.model.checkpoint.DType;
 import io.sparkrlhf.model.hub.HfModelDirectory;
 import io.sparkrlhf.model.transformer.DecoderLM;
@@ -23,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -58,23 +63,34 @@ public final class TrainingRun {
   private TrainingRun() {}
 
   /**
-   * Checks the output directory before anything is computed: an earlier run there is continued
-   * (resume), removed (overwrite), or an error.
+   * Claims the output directory before anything is computed: an earlier run of the same kind there
+   * is continued (resume), removed (overwrite), or an error; anything else that is not empty, and
+   * any of the run's inputs, is refused (see {@link OutputGuard}). The directory gets
+   * {@code _run.json} naming the run's kind at once, so that an unfinished run says what it is
+   * ({@code _manifest.json} stays the commit: it is written only when the run finishes).
    */
-  public static void prepareOutput(SparkSession spark, String output, RunFlags flags) {
+  public static void prepareOutput(SparkSession spark, OutputKind kind, String output, List<CommandInput> inputs,
+      RunFlags flags) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    OutputGuard.Action action =
+        OutputGuard.claim(kind, output, inputs, flags.resume(), flags.overwrite(), conf);
     Path root = new Path(output);
+    Path started = new Path(root, FolderContents.RUN_FILE);
     try {
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      boolean earlier = fs.exists(new Path(root, ModelSpec.OUTPUT_MANIFEST)) || fs.exists(new Path(root, CheckpointStore.DIR));
-      if (earlier && flags.overwrite()) {
-        LOG.info("removing the earlier run in {} (--overwrite)", output);
+      FileSystem fs = root.getFileSystem(conf);
+      if (action == OutputGuard.Action.REPLACE) {
+        LOG.info("removing the earlier {} run in {} (--overwrite)", kind.manifestValue(), output);
         fs.delete(root, true);
-      } else if (earlier && !flags.resume()) {
-        throw new IllegalArgumentException(output + " already holds a training run: pass --resume to continue it, "
-            + "--overwrite to replace it, or choose another output");
+      }
+      if (!fs.exists(started)) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("format_version", 1);
+        m.put(OutputKind.FIELD, kind.manifestValue());
+        m.put("started_at", Instant.now().toString());
+        AtomicFiles.replace(fs, started, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot inspect " + output + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot prepare the output directory " + output + ": " + e.getMessage(), e);
     }
   }
 
@@ -192,7 +208,7 @@ public final class TrainingRun {
 
       ObjectNode m = JSON.createObjectNode();
       m.put("format_version", 1);
-      m.put("kind", kind);
+      m.put(OutputKind.FIELD, kind);
       m.put("final_checkpoint", CheckpointStore.DIR + "/" + CheckpointStore.name(result.step()));
       m.put("steps", result.step());
       m.put("skipped_steps", result.skippedSteps());

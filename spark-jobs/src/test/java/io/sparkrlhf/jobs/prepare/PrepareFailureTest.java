@@ -84,7 +84,7 @@ class PrepareFailureTest {
   void outputInsideTheInputIsRefused() {
     PrepareSettings s = PrepareFixtures.settings(List.of(dir.resolve("dump").toString()), dir.resolve("dump/prepared").toString());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PrepareJob(spark, s, PrepareJob.Hooks.NONE).run());
-    assertTrue(e.getMessage().contains("inside input"), e.getMessage());
+    assertTrue(e.getMessage().contains("is inside " + dir.resolve("dump") + ", its input (-i)"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("dump/prepared")));
   }
 

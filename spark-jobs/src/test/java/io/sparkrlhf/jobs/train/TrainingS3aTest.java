@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrlhf.engine.Trainer;
 import io.sparkrlhf.jobs.sft.SftJob;
 import io.sparkrlhf.s3.S3ProxyServer;
@@ -59,6 +61,11 @@ class TrainingS3aTest {
     assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/step-000000002/checkpoint.json")));
     assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/step-000000002/adapter_model.safetensors")));
     assertFalse(fs.exists(new org.apache.hadoop.fs.Path(output + "/_manifest.json")), "an unfinished run names no model");
+    JsonNode started;
+    try (var in = fs.open(new org.apache.hadoop.fs.Path(output + "/_run.json"))) {
+      started = new ObjectMapper().readTree(in);
+    }
+    assertEquals("sft", started.path("kind").asText(), "an unfinished run says what it is");
 
     Trainer.Result resumed = new SftJob(spark, TrainingFixtures.conf(conf), new RunFlags(true, false, -1, null)).run();
     assertTrue(resumed.finished());
