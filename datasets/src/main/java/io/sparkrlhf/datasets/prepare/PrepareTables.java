@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -64,7 +65,8 @@ public final class PrepareTables {
 
   /**
    * One row per question, per group of orphaned answers, and per unusable line (then {@code bad}
-   * or an {@code other_post_type} drop is set and {@code split} is empty); internal, never written.
+   * or an {@code other_post_type} drop is set and {@code split} is empty); {@code source_rows}: the
+   * well-formed input rows it was built from (0 for a bad line). Internal, never written.
    */
   public static final StructType THREADS_SCHEMA =
       createStructType(List.of(
@@ -75,7 +77,8 @@ public final class PrepareTables {
           createStructField("sft_docs", createArrayType(SFT_DOC, false), false),
           createStructField("pairs", createArrayType(PAIR, false), false),
           createStructField("drops", createMapType(StringType, LongType, false), false),
-          createStructField("bad", BadRecordsTable.SCHEMA, true)));
+          createStructField("bad", BadRecordsTable.SCHEMA, true),
+          createStructField("source_rows", IntegerType, false)));
 
   /**
    * Rows of {@code StackExchangeDump.POSTS_SCHEMA} to threads: one hash shuffle by thread key, one
@@ -122,9 +125,9 @@ public final class PrepareTables {
       if (StackExchangeDump.KIND_BAD.equals(first.getString(2))) {
         Row bad = RowFactory.create(first.getString(9), first.getLong(10), first.getString(11), first.getString(12),
             first.getString(13));
-        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad);
+        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad, 0);
       }
-      return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null);
+      return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null, 1);
     }
     Row question = null;
     List<QuestionThread.Answer> answers = new ArrayList<>(posts.size());
@@ -136,11 +139,12 @@ public final class PrepareTables {
       }
     }
     if (question == null) {
-      return toRow(recipe.orphans(site, threadId, answers.size()));
+      return toRow(recipe.orphans(site, threadId, answers.size()), posts.size());
     }
     Long accepted = question.isNullAt(5) ? null : question.getLong(5);
     return toRow(recipe.fromAnswers(
-        new QuestionThread.Question(site, threadId, question.getString(7), question.getString(8), accepted), answers));
+        new QuestionThread.Question(site, threadId, question.getString(7), question.getString(8), accepted), answers),
+        posts.size());
   }
 
   /** The bad records the threads carry (StackExchange input). */
@@ -166,13 +170,14 @@ public final class PrepareTables {
         for (Row p : r.<Row>getList(r.fieldIndex("given"))) {
           given.add(new QuestionThread.GivenPair(p.getString(0), p.getString(1)));
         }
-        return toRow(recipe.fromGivenPairs(r.getAs("site"), r.<Long>getAs("qid"), r.getAs("question"), given));
+        return toRow(recipe.fromGivenPairs(r.getAs("site"), r.<Long>getAs("qid"), r.getAs("question"), given),
+            given.size());
       });
     });
     return spark.createDataFrame(threads, THREADS_SCHEMA);
   }
 
-  static Row toRow(QuestionThread.Result t) {
+  static Row toRow(QuestionThread.Result t, int sourceRows) {
     List<Row> docs = new ArrayList<>(t.sftDocs().size());
     for (QuestionThread.SftDoc d : t.sftDocs()) {
       docs.add(RowFactory.create(d.answerId(), d.ids()));
@@ -184,7 +189,7 @@ public final class PrepareTables {
     }
     // Spark's Row encoder takes arrays and Scala maps, not java.util collections.
     return RowFactory.create(t.site(), t.questionId(), t.split(), t.promptIds(), docs.toArray(Row[]::new),
-        pairs.toArray(Row[]::new), scalaMap(t.drops()), null);
+        pairs.toArray(Row[]::new), scalaMap(t.drops()), null, sourceRows);
   }
 
   public static Dataset<Row> rlPrompts(Dataset<Row> threads, String split) {
@@ -298,8 +303,34 @@ public final class PrepareTables {
     return out;
   }
 
+  /** One site's input: its well-formed rows, and its bad rows by reason. */
+  public record SourceCounts(long rows, Map<String, Long> badByReason) {
+    public long bad() {
+      return badByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Per site, what its input held; the bad records counted here are those the threads carry (StackExchange input). */
+  public static Map<String, SourceCounts> sourceCountsBySite(Dataset<Row> threads) {
+    Map<String, Long> rows = new HashMap<>();
+    Map<String, Map<String, Long>> bad = new HashMap<>();
+    for (Row r : threads.groupBy(col("site"), col("bad.reason")).agg(sum(col("source_rows")), count(lit(1)))
+        .collectAsList()) {
+      String site = r.getString(0);
+      if (r.isNullAt(1)) {
+        rows.merge(site, r.getLong(2), Long::sum);
+      } else {
+        rows.putIfAbsent(site, 0L);
+        bad.computeIfAbsent(site, s -> new TreeMap<>()).put(r.getString(1), r.getLong(3));
+      }
+    }
+    Map<String, SourceCounts> out = new HashMap<>();
+    rows.forEach((site, n) -> out.put(site, new SourceCounts(n, bad.getOrDefault(site, Map.of()))));
+    return out;
+  }
+
   public static Map<String, Long> dropCounts(Dataset<Row> threads) {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     for (Row r : threads.select(explode(col("drops"))).groupBy(col("key")).agg(sum(col("value"))).collectAsList()) {
       out.put(r.getString(0), r.getLong(1));
     }

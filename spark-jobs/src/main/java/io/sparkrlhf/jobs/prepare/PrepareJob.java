@@ -24,6 +24,7 @@ import io.sparkrlhf.storage.GenerationCommitter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +86,9 @@ public final class PrepareJob {
     long t = System.nanoTime();
     Dataset<Row> threads;
     Dataset<Row> bad;
+    List<DumpFiles.DumpFile> files = List.of();
     if (settings.inputFormat().equals(PrepareSettings.STACKEXCHANGE)) {
-      List<DumpFiles.DumpFile> files = DumpFiles.find(settings.inputPaths(), hadoop);
+      files = DumpFiles.find(settings.inputPaths(), hadoop);
       long bytes = files.stream().mapToLong(DumpFiles.DumpFile::bytes).sum();
       LOG.info("prepare: {} dump file(s), {} MB, sites {}", files.size(), bytes >> 20,
           files.stream().map(DumpFiles.DumpFile::site).toList());
@@ -106,8 +108,9 @@ public final class PrepareJob {
     GenerationCommitter committer = new GenerationCommitter(settings.output(), hadoop, settings.keepGenerations());
     GenerationCommitter.Generation generation = committer.begin();
     try {
+      Map<String, Long> badReasons = checkInput(threads, bad, files);
       Optional<String> tokenizerFiles = PreparedTokenizer.writeFiles(tokenizer, generation, hadoop);
-      ObjectNode manifest = writeTables(generation, options, threads, bad, input,
+      ObjectNode manifest = writeTables(generation, options, threads, bad, badReasons, input,
           PreparedTokenizer.manifestSection(tokenizer, tokenizerFiles));
       timings.put("total", seconds(start));
       manifest.set("timings_s", JSON.valueToTree(timings));
@@ -126,9 +129,32 @@ public final class PrepareJob {
     }
   }
 
+  /**
+   * Garbage input fails here, before any table is written: a dump file with no posts, or more bad
+   * rows than max-bad-fraction. Returns the bad records' counts by reason.
+   */
+  private Map<String, Long> checkInput(Dataset<Row> threads, Dataset<Row> bad, List<DumpFiles.DumpFile> files) {
+    Map<String, PrepareTables.SourceCounts> bySite = PrepareTables.sourceCountsBySite(threads);
+    long goodRows = bySite.values().stream().mapToLong(PrepareTables.SourceCounts::rows).sum();
+    Map<String, Long> badReasons = new TreeMap<>();
+    String worstFile = null;
+    if (files.isEmpty()) { // a paired table: its bad records are not in the threads
+      for (Row r : bad.groupBy(BadRecordsTable.REASON).count().collectAsList()) {
+        badReasons.put(r.getString(0), r.getLong(1));
+      }
+    } else {
+      PrepareChecks.requirePostsInEveryFile(files, bySite, settings.output());
+      bySite.values().forEach(c -> c.badByReason().forEach((reason, n) -> badReasons.merge(reason, n, Long::sum)));
+      worstFile = files.stream().max(Comparator.comparingLong(f -> bySite.get(f.site()).bad()))
+          .map(DumpFiles.DumpFile::path).orElse(null);
+    }
+    PrepareChecks.requireBadShareAtMost(settings.maxBadFraction(), goodRows, badReasons, worstFile, settings.output());
+    return badReasons;
+  }
+
   private ObjectNode writeTables(
       GenerationCommitter.Generation generation, PrepareOptions options, Dataset<Row> threads, Dataset<Row> bad,
-      ObjectNode input, ObjectNode tokenizer) {
+      Map<String, Long> badReasons, ObjectNode input, ObjectNode tokenizer) {
     long t = System.nanoTime();
     Map<String, PrepareTables.SplitCounts> counts = PrepareTables.countsBySplit(threads);
     timings.put("score_pair_tokenize", seconds(t));
@@ -136,29 +162,41 @@ public final class PrepareJob {
     LOG.info("prepare: threads built in {} s; per split {}", String.format("%.1f", seconds(t)), counts);
 
     Map<String, Object> tables = new LinkedHashMap<>();
+    String out = settings.output();
     for (String split : new String[] {TableSet.TRAIN, TableSet.EVAL}) {
       PrepareTables.SplitCounts c = counts.get(split);
+      // An eval split is optional (eval-fraction 0); an empty one asked for is an error like an empty train table.
+      boolean required = split.equals(TableSet.TRAIN) || options.evalFraction() > 0;
+      String orNoEval = split.equals(TableSet.EVAL) ? " (or set prepare.split.eval-fraction = 0 for no eval split)" : "";
       String prompts = TableSet.path(RlPromptsTable.NAME, split);
+      if (required) {
+        PrepareChecks.requireRows(prompts, c.prompts(), "no question of the " + split + " split kept its prompt",
+            "check the input and prepare.max-prompt-tokens" + orNoEval, drops, out);
+      }
       write(PrepareTables.rlPrompts(threads, split), generation, prompts);
       tables.put(prompts, Map.of("rows", c.prompts()));
 
       String pairs = TableSet.path(PreferencePairsTable.NAME, split);
+      if (required) {
+        PrepareChecks.requireRows(pairs, c.pairs(), "no question of the " + split + " split has two answers with"
+            + " different scores", "check the input and prepare.max-pair-tokens" + orNoEval, drops, out);
+      }
       write(PrepareTables.preferencePairs(threads, split), generation, pairs);
       tables.put(pairs, Map.of("rows", c.pairs()));
 
       String packed = TableSet.path(SftPackedTable.NAME, split);
       write(PrepareTables.sftPacked(spark, threads, split, options, c.sftTokens()), generation, packed);
       long blocks = ParquetChecksums.reader(spark).parquet(generation.child(packed)).count();
+      if (required) {
+        PrepareChecks.requireRows(packed, blocks, "the " + split + " split's " + c.sftDocs() + " documents ("
+            + c.sftTokens() + " tokens) fill no block of seq-len " + options.seqLen(),
+            "lower prepare.seq-len or give more data" + orNoEval, drops, out);
+      }
       long packedTokens = blocks * options.seqLen();
       tables.put(packed, Map.of("rows", blocks, "tokens", packedTokens, "documents", c.sftDocs(),
           "document_tokens", c.sftTokens(), "tail_tokens_dropped", c.sftTokens() - packedTokens));
     }
     write(bad, generation, BadRecordsTable.NAME);
-    Map<String, Long> badReasons = new TreeMap<>();
-    for (Row r : ParquetChecksums.reader(spark).parquet(generation.child(BadRecordsTable.NAME))
-        .groupBy(BadRecordsTable.REASON).count().collectAsList()) {
-      badReasons.put(r.getString(0), r.getLong(1));
-    }
     tables.put(BadRecordsTable.NAME, Map.of("rows", badReasons.values().stream().mapToLong(Long::longValue).sum()));
     return manifest(generation, options, input, tokenizer, tables, drops, badReasons);
   }

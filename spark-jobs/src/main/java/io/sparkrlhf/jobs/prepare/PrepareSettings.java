@@ -28,6 +28,7 @@ public record PrepareSettings(
     double evalFraction,
     String splitSalt,
     int maxRowChars,
+    double maxBadFraction,
     long packTokensPerPartition,
     String promptFormat,
     boolean addGenerationPrompt,
@@ -62,12 +63,17 @@ public record PrepareSettings(
           prepare.getDouble("split.eval-fraction"),
           prepare.getString("split.salt"),
           prepare.getInt("max-row-chars"),
+          prepare.getDouble("max-bad-fraction"),
           prepare.getLong("pack-tokens-per-partition"),
           promptFormat,
           prepare.getBoolean("prompt.add-generation-prompt"),
           prepare.getString("prompt.system"));
       if (s.inputPaths.isEmpty()) {
         throw new IllegalArgumentException("rlhf.prepare.input.paths is empty: give at least one input path");
+      }
+      if (!(s.maxBadFraction >= 0 && s.maxBadFraction <= 1)) {
+        throw new IllegalArgumentException("rlhf.prepare.max-bad-fraction must be in [0, 1], found " + s.maxBadFraction
+            + " (" + prepare.getValue("max-bad-fraction").origin().description() + ")");
       }
       if (s.output.isBlank()) {
         throw new IllegalArgumentException("rlhf.prepare.output is empty");
@@ -111,12 +117,12 @@ public record PrepareSettings(
   public PrepareSettings withInput(List<String> paths) {
     return new PrepareSettings(inputFormat, paths, output, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
         promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
-        splitSalt, maxRowChars, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
+        splitSalt, maxRowChars, maxBadFraction, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
   }
 
   public PrepareSettings withOutput(String out) {
     return new PrepareSettings(inputFormat, inputPaths, out, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
         promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
-        splitSalt, maxRowChars, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
+        splitSalt, maxRowChars, maxBadFraction, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
   }
 }

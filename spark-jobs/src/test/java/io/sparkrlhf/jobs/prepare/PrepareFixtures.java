@@ -21,10 +21,13 @@ final class PrepareFixtures {
         questionsPerSite, 11L, compression, true), spark.sparkContext().hadoopConfiguration());
   }
 
-  /** Settings for tests: small blocks so packing is exercised, a sizeable eval split. */
+  /** The tests' overrides: small blocks so packing is exercised, a sizeable eval split. */
+  static final List<String> TEST_OVERRIDES = List.of("prepare.seq-len=512", "prepare.split.eval-fraction=0.2",
+      "prepare.max-prompt-tokens=200", "prepare.max-pair-tokens=400", "prepare.pack-tokens-per-partition=20000");
+
+  /** Settings for tests: {@link #TEST_OVERRIDES}, then {@code overrides}. */
   static PrepareSettings settings(List<String> inputs, String output, String... overrides) {
-    List<String> all = new ArrayList<>(List.of("prepare.seq-len=512", "prepare.split.eval-fraction=0.2",
-        "prepare.max-prompt-tokens=200", "prepare.max-pair-tokens=400", "prepare.pack-tokens-per-partition=20000"));
+    List<String> all = new ArrayList<>(TEST_OVERRIDES);
     all.addAll(List.of(overrides));
     Config conf = RlhfConfig.load(List.of(), all);
     return PrepareSettings.from(conf.getConfig("rlhf.prepare")).withInput(inputs).withOutput(output);

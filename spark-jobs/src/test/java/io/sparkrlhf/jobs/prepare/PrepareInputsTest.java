@@ -84,8 +84,9 @@ class PrepareInputsTest {
     spark.read().json(jsonl.toString()).write().parquet(parquet.toString());
 
     for (Path input : List.of(jsonl, jsonArray, parquet)) {
+      // Two of the five rows are bad on purpose, and two short documents fill only a small block.
       PreparedDataset out = prepare(input, "out-" + input.getFileName(), "prepare.input.format=paired",
-          "prepare.split.eval-fraction=0");
+          "prepare.split.eval-fraction=0", "prepare.max-bad-fraction=0.5", "prepare.seq-len=8");
       List<Row> pairs = spark.read().parquet(out.table("preference_pairs/train")).collectAsList();
       assertEquals(3, pairs.size(), input.toString());
       for (Row r : pairs) {
