@@ -93,7 +93,7 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
       String jvmFlags = String.join(" ", "-Dai.djl.offline=true", "-Dio.netty.tryReflectionSetAccessible=true",
           "--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC");
       session = SparkSession.builder()
-          .master("local-cluster[" + EXECUTORS + ",1,1024]")
+          .master("local-cluster[2,1,1024]") // EXECUTORS workers, 1 core and 1024 MB each
           .appName("rlhf-cluster-tests")
           .config("spark.executor.extraClassPath", testClassPath())
           .config("spark.executor.extraJavaOptions", jvmFlags)
