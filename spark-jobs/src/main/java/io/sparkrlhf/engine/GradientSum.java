@@ -1,9 +1,8 @@
 package io.sparkrlhf.engine;
 
-import java.io.Externalizable;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
-import java.io.ObjectInput;
-import java.io.ObjectOutput;
 import java.util.TreeSet;
 
 /**
@@ -11,8 +10,8 @@ import java.util.TreeSet;
  * from a task without examples in the batch, which then sends none), the batch statistics, and
  * the costs the step's metrics report.
  */
-public final class GradientSum implements Externalizable {
-  private static final long serialVersionUID = 1L;
+public final class GradientSum implements FloatArrays.Encoded {
+  private static final long serialVersionUID = 2L;
 
   float[] gradient;
   BatchStats stats = BatchStats.ZERO;
@@ -80,9 +79,9 @@ public final class GradientSum implements Externalizable {
   }
 
   @Override
-  public void writeExternal(ObjectOutput out) throws IOException {
+  public void writeTo(DataOutput out) throws IOException {
     FloatArrays.write(out, gradient);
-    out.writeObject(stats);
+    writeStats(out, stats);
     out.writeLong(maxTaskNanos);
     out.writeLong(maxComputeNanos);
     out.writeLong(maxTransferNanos);
@@ -90,14 +89,14 @@ public final class GradientSum implements Externalizable {
     out.writeLong(bytesIn);
     out.writeLong(bytesOut);
     out.writeInt(tasks);
-    out.writeObject(executors.toArray(new String[0]));
-    out.writeObject(handoffs.toArray(new String[0]));
+    writeStrings(out, executors);
+    writeStrings(out, handoffs);
   }
 
   @Override
-  public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+  public void readFrom(DataInput in) throws IOException {
     gradient = FloatArrays.read(in);
-    stats = (BatchStats) in.readObject();
+    stats = readStats(in);
     maxTaskNanos = in.readLong();
     maxComputeNanos = in.readLong();
     maxTransferNanos = in.readLong();
@@ -105,8 +104,46 @@ public final class GradientSum implements Externalizable {
     bytesIn = in.readLong();
     bytesOut = in.readLong();
     tasks = in.readInt();
-    executors.addAll(java.util.Arrays.asList((String[]) in.readObject()));
-    handoffs.addAll(java.util.Arrays.asList((String[]) in.readObject()));
+    readStrings(in, executors);
+    readStrings(in, handoffs);
+  }
+
+  private static void writeStats(DataOutput out, BatchStats s) throws IOException {
+    out.writeDouble(s.lossSum());
+    out.writeDouble(s.weight());
+    out.writeDouble(s.correct());
+    out.writeLong(s.examples());
+    out.writeLong(s.tokens());
+    out.writeInt(s.extras().length);
+    for (double e : s.extras()) {
+      out.writeDouble(e);
+    }
+  }
+
+  private static BatchStats readStats(DataInput in) throws IOException {
+    double lossSum = in.readDouble();
+    double weight = in.readDouble();
+    double correct = in.readDouble();
+    long examples = in.readLong();
+    long tokens = in.readLong();
+    double[] extras = new double[in.readInt()];
+    for (int i = 0; i < extras.length; i++) {
+      extras[i] = in.readDouble();
+    }
+    return new BatchStats(lossSum, weight, correct, examples, tokens, extras);
+  }
+
+  private static void writeStrings(DataOutput out, java.util.Collection<String> strings) throws IOException {
+    out.writeInt(strings.size());
+    for (String s : strings) {
+      out.writeUTF(s);
+    }
+  }
+
+  private static void readStrings(DataInput in, java.util.Collection<String> into) throws IOException {
+    for (int n = in.readInt(); n > 0; n--) {
+      into.add(in.readUTF());
+    }
   }
 
   public float[] gradient() {

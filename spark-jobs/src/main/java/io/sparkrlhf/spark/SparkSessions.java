@@ -30,6 +30,6 @@ public final class SparkSessions {
       String key = e.getKey().replace("\"", "");
       conf.set(key.startsWith("fs.") ? HADOOP_PREFIX + key : key, String.valueOf(e.getValue().unwrapped()));
     }
-    return conf;
+    return KryoRecords.addWhereKryo(conf);
   }
 }

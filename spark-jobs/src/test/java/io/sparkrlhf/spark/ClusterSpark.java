@@ -105,6 +105,9 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.task.maxFailures", "4")
           .config("spark.serializer", WatchingSerializer.class.getName())
+          // What conf/yarn.conf and conf/k8s.conf ship with: Kryo, with the registrator SparkSessions adds.
+          .config(WatchingSerializer.INNER, "org.apache.spark.serializer.KryoSerializer")
+          .config("spark.kryo.registrator", io.sparkrlhf.spark.KryoRecords.class.getName())
           .config("spark.hadoop.fs.s3a.secret.key", S3A_SECRET)
           .getOrCreate();
       awaitExecutors(session.sparkContext(), EXECUTORS);

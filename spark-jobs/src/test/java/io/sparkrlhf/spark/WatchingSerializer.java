@@ -20,7 +20,8 @@ import org.apache.spark.serializer.SerializerInstance;
 import scala.reflect.ClassTag;
 
 /**
- * {@code spark.serializer} for the tests: Spark's default {@link JavaSerializer}, plus a look at
+ * {@code spark.serializer} for the tests: Spark's default {@link JavaSerializer} (or the one named by
+ * {@link #INNER}), plus a look at
  * every byte it writes for the strings being {@linkplain #watch watched}. It is the serializer of
  * everything Spark ships: broadcast values (the engine's, Spark SQL's, and each stage's task
  * binary, the Java-serialised closure and RDD lineage, which the scheduler broadcasts), task
@@ -33,7 +34,10 @@ public final class WatchingSerializer extends Serializer implements Serializable
   private static final List<Sighting> SIGHTINGS = new CopyOnWriteArrayList<>();
   private static volatile byte[][] watched = new byte[0][];
 
-  private final JavaSerializer inner;
+  /** Names the serializer to watch (default Spark's {@link JavaSerializer}): the cluster tests use production's Kryo. */
+  public static final String INNER = "spark.rlhf.test.watched-serializer";
+
+  private final Serializer inner;
 
   private static final byte[] OUR_CLASS = bytes("io.sparkrlhf.");
   private static final byte[] OUR_LAMBDA = bytes("io/sparkrlhf/");
@@ -80,7 +84,12 @@ public final class WatchingSerializer extends Serializer implements Serializable
   }
 
   public WatchingSerializer(SparkConf conf) {
-    this.inner = new JavaSerializer(conf);
+    String name = conf.get(INNER, JavaSerializer.class.getName());
+    try {
+      this.inner = (Serializer) Class.forName(name).getConstructor(SparkConf.class).newInstance(conf);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException(INNER + " = " + name + ": not a Spark serializer", e);
+    }
   }
 
   /** Starts recording where {@code values} appear in serialised bytes (forgets earlier sightings). */
