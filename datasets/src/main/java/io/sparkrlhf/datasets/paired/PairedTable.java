@@ -1,12 +1,14 @@
 package io.sparkrlhf.datasets.paired;
 
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.conv;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_json;
@@ -37,11 +39,20 @@ import org.apache.spark.sql.types.StructField;
  * {@code qid, question, date, metadata, response_j, response_k}, {@code response_j} preferred. Read
  * from Parquet (a file or directory), JSON Lines ({@code .jsonl}) or a JSON array ({@code .json}).
  * The site comes from the host of the first {@code metadata} URL when there is one.
+ *
+ * <p>A table without a {@code qid} column (common in exported preference data) gets one derived
+ * from the question text: {@link #DERIVED_QID_RULE}. It depends on nothing but the text, so it is
+ * the same on every run, machine and partitioning, and rows that share a question share an id.
  */
 public final class PairedTable {
   private PairedTable() {}
 
   public static final List<String> REQUIRED = List.of("qid", "question", "response_j", "response_k");
+  /** The columns without which a table is refused; {@code qid} can be derived. */
+  public static final List<String> REQUIRED_WITHOUT_QID = List.of("question", "response_j", "response_k");
+  public static final String DERIVED_QID_RULE =
+      "qid = the first 15 hex digits of SHA-256 over the question's UTF-8 bytes, as a number (60 bits, >= 0);"
+          + " in Python int(hashlib.sha256(question.encode('utf-8')).hexdigest()[:15], 16)";
   public static final String DEFAULT_SITE = "paired";
 
   /** Usable rows ({@code site, qid, question, response_j, response_k}) and bad records. */
@@ -54,7 +65,7 @@ public final class PairedTable {
     for (String path : paths) {
       Dataset<Row> one = readOne(spark, path, conf);
       List<String> columns = Arrays.asList(one.columns());
-      List<String> missing = REQUIRED.stream().filter(c -> !columns.contains(c)).toList();
+      List<String> missing = REQUIRED_WITHOUT_QID.stream().filter(c -> !columns.contains(c)).toList();
       if (!missing.isEmpty()) {
         throw new IllegalArgumentException(
             "paired input " + path + " lacks column(s) " + missing + "; found " + columns);
@@ -62,18 +73,19 @@ public final class PairedTable {
       Dataset<Row> normalised =
           one.select(
               site(one).as("site"),
-              expr("try_cast(qid as bigint)").as("qid"),
+              columns.contains("qid") ? expr("try_cast(qid as bigint)").as("qid") : derivedQid().as("qid"),
               col("question").cast("string").as("question"),
               col("response_j").cast("string").as("response_j"),
               col("response_k").cast("string").as("response_k"),
               input_file_name().as("source_file"),
-              substring(to_json(struct(REQUIRED.stream().map(c -> col(c)).toArray(Column[]::new))), 1,
+              substring(to_json(struct(REQUIRED.stream().filter(columns::contains).map(c -> col(c))
+                  .toArray(Column[]::new))), 1,
                   BadRecordsTable.RAW_ROW_LIMIT).as("raw_row"));
       all = all == null ? normalised : all.unionByName(normalised);
     }
     Column reason =
-        when(col("qid").isNull(), lit("invalid_qid"))
-            .when(col("question").isNull().or(trim(col("question")).equalTo("")), lit("empty_question"))
+        when(col("question").isNull().or(trim(col("question")).equalTo("")), lit("empty_question"))
+            .when(col("qid").isNull(), lit("invalid_qid"))
             .when(col("response_j").isNull().or(col("response_k").isNull()), lit("missing_response"));
     Dataset<Row> withReason = all.withColumn("reason", reason);
     Dataset<Row> rows =
@@ -88,6 +100,11 @@ public final class PairedTable {
                 expr("concat('paired row has ', reason)").as(BadRecordsTable.DETAIL),
                 coalesce(col("raw_row"), lit("")).as(BadRecordsTable.RAW_ROW));
     return new Input(rows, bad);
+  }
+
+  /** {@link #DERIVED_QID_RULE} as a Spark column; null for a null question (then reported as empty). */
+  static Column derivedQid() {
+    return conv(substring(sha2(col("question").cast("string"), 256), 1, 15), 16, 10).cast("bigint");
   }
 
   private static Column site(Dataset<Row> table) {

@@ -3,9 +3,12 @@ package io.sparkrlhf.model.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -60,7 +63,7 @@ public final class HfJsonTokenizer implements TextTokenizer {
     try {
       this.tokenizer =
           HuggingFaceTokenizer.newInstance(
-              new ByteArrayInputStream(tokenizerJson),
+              new ByteArrayInputStream(withReadableMerges(root, tokenizerJson, source)),
               Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load " + source, e);
@@ -69,6 +72,31 @@ public final class HfJsonTokenizer implements TextTokenizer {
           source + " was rejected by the tokenizers library: " + e.getMessage(), e);
     }
     this.name = "hf/" + source;
+  }
+
+  /**
+   * The file as the Rust library can read it: string merges whose tokens hold spaces (SentencePiece
+   * conversions such as LLaMA-2's) rewritten as [left, right] pairs, the form tokenizers 0.20+
+   * writes itself; any other file unchanged, byte for byte.
+   */
+  static byte[] withReadableMerges(JsonNode root, byte[] tokenizerJson, String source) {
+    JsonNode merges = root.path("model").path("merges");
+    if (!merges.isArray() || !BpeMerges.hasAmbiguousStrings(merges)) {
+      return tokenizerJson;
+    }
+    Map<String, Integer> modelVocab = new HashMap<>();
+    root.path("model").path("vocab").fields().forEachRemaining(e -> modelVocab.put(e.getKey(), e.getValue().asInt()));
+    ArrayNode pairs = JSON.createArrayNode();
+    for (BpeMerges.Pair p : BpeMerges.read(merges, modelVocab, source)) {
+      pairs.addArray().add(p.left()).add(p.right());
+    }
+    ObjectNode copy = root.deepCopy();
+    ((ObjectNode) copy.get("model")).set("merges", pairs);
+    try {
+      return JSON.writeValueAsBytes(copy);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -124,7 +152,7 @@ public final class HfJsonTokenizer implements TextTokenizer {
     private TokenizerJsonVocab() {}
 
     static Map<String, Integer> read(JsonNode root, String source) {
-      Map<String, Integer> vocab = new java.util.HashMap<>();
+      Map<String, Integer> vocab = new HashMap<>();
       JsonNode modelVocab = root.path("model").path("vocab");
       if (modelVocab.isObject()) { // BPE, WordPiece, WordLevel: {"token": id}
         for (Iterator<Map.Entry<String, JsonNode>> it = modelVocab.fields(); it.hasNext(); ) {

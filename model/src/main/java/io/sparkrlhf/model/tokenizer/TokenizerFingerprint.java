@@ -73,15 +73,11 @@ public final class TokenizerFingerprint {
     }
 
     ArrayNode merges = JSON.createArrayNode();
-    for (JsonNode m : model.path("merges")) {
-      String[] pair = m.isArray() ? new String[] {m.path(0).asText(), m.path(1).asText()} : m.asText().split(" ", 2);
-      if (pair.length != 2) {
-        throw new IllegalArgumentException(source + ": merge '" + m.asText() + "' is not a pair of tokens");
-      }
-      Integer made = ids.get(pair[0] + pair[1]);
+    for (BpeMerges.Pair pair : BpeMerges.read(model.path("merges"), ids, source)) {
+      Integer made = ids.get(pair.made());
       if (made == null) {
-        throw new IllegalArgumentException(source + ": merge '" + pair[0] + " " + pair[1] + "' makes '" + pair[0]
-            + pair[1] + "', which is not in its vocabulary");
+        throw new IllegalArgumentException(source + ": merge '" + pair.left() + " " + pair.right() + "' makes '"
+            + pair.made() + "', which is not in its vocabulary");
       }
       merges.add(made);
     }

@@ -57,6 +57,11 @@ public final class HfCheckpoints {
       config.put("num_labels", 1);
       config.putObject("id2label").put("0", "LABEL_0");
       config.putObject("label2id").put("LABEL_0", 0);
+      // transformers' sequence classifiers find each row's last token by pad_token_id.
+      Integer pad = spec.config().padTokenId() != null ? spec.config().padTokenId() : spec.config().eosTokenId();
+      if (pad != null && !config.hasNonNull("pad_token_id")) {
+        config.put("pad_token_id", pad);
+      }
     }
     copyTokenizerFiles(spec, dir);
     Files.write(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
@@ -73,7 +78,10 @@ public final class HfCheckpoints {
     CheckpointWriter.write(dir, "adapter_model", tensors, SHARD_BYTES, Map.of("format", "pt"));
     copyTokenizerFiles(spec, dir);
     Files.write(dir.resolve(PeftAdapter.CONFIG), PeftAdapter.configJson(spec.lora().toConfig(), spec.config(),
-        spec.basePath() == null ? "" : spec.basePath(), taskType, modulesToSave));
+        AdapterBase.loadableName(spec.basePath(), spec.configJson()), taskType, modulesToSave));
+    if (spec.basePath() != null) {
+      Files.write(dir.resolve(AdapterBase.FILE), AdapterBase.json(spec.basePath()));
+    }
   }
 
   /**

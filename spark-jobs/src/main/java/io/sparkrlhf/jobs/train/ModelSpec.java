@@ -95,7 +95,9 @@ public record ModelSpec(
       }
       Path adapterConfig = new Path(dir, "adapter_config.json");
       if (fs.exists(adapterConfig)) {
-        String base = read(fs, adapterConfig).path("base_model_name_or_path").asText("");
+        Path ours = new Path(dir, AdapterBase.FILE); // where we trained it, when base_model_name_or_path is only a name
+        String base = fs.exists(ours) ? AdapterBase.location(readBytes(fs, ours), ours.toString())
+            : read(fs, adapterConfig).path("base_model_name_or_path").asText("");
         Secrets.refuseCredentialsInUri(adapterConfig + ": base_model_name_or_path", base);
         Path baseDir = new Path(base);
         if (base.isEmpty() || !baseDir.getFileSystem(conf).exists(new Path(baseDir, "config.json"))) {

@@ -9,6 +9,7 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.sample.SampleDumpGenerator;
 import io.sparkrlhf.model.tokenizer.TinyTokenizerJson;
 import io.sparkrlhf.spark.SharedSpark;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,6 +102,48 @@ class PrepareInputsTest {
       JsonNode m = out.manifest();
       assertEquals(2, m.at("/tables/sft_packed~1train/documents").asLong(), "one document per distinct preferred answer");
     }
+  }
+
+  @Test
+  void pairedTableWithoutQidGetsAnIdFromTheQuestionTextStableAcrossPartitionings() throws Exception {
+    String how = "How do I mount a drive?";
+    String why = "Why is the sky blue?\nIt is.";
+    String rows =
+        "{\"question\": \"" + how + "\", \"response_j\": \"Use mount\", \"response_k\": \"No idea\"}\n"
+            + "{\"question\": \"" + how + "\", \"response_j\": \"Use mount\", \"response_k\": \"Reboot\"}\n"
+            + "{\"question\": \"" + why.replace("\n", "\\n") + "\", \"response_j\": \"Rayleigh\", \"response_k\": \"Magic\"}\n"
+            + "{\"question\": \" \", \"response_j\": \"a\", \"response_k\": \"b\"}\n";
+    Path jsonl = Files.writeString(dir.resolve("paired-noqid.jsonl"), rows);
+    Path parquet = dir.resolve("paired-noqid-parquet");
+    spark.read().json(jsonl.toString()).repartition(3).write().parquet(parquet.toString());
+    // The documented rule, computed here with the JDK's SHA-256 rather than Spark's sha2/conv.
+    java.util.Map<String, Long> expected = java.util.Map.of(how, documentedQid(how), why, documentedQid(why));
+    assertTrue(expected.get(how) != expected.get(why).longValue());
+    for (Path input : List.of(jsonl, parquet)) {
+      for (int partitions : new int[] {1, 4}) {
+        io.sparkrlhf.datasets.paired.PairedTable.Input in =
+            io.sparkrlhf.datasets.paired.PairedTable.read(spark, List.of(input.toString()));
+        java.util.Map<String, Long> seen = new java.util.HashMap<>();
+        for (Row r : in.rows().repartition(partitions).collectAsList()) {
+          Long before = seen.put(r.getString(r.fieldIndex("question")), r.getLong(r.fieldIndex("qid")));
+          assertTrue(before == null || before == r.getLong(r.fieldIndex("qid")), "one id per question");
+        }
+        assertEquals(expected, seen, input + " in " + partitions + " partitions");
+        assertEquals(List.of("empty_question"),
+            in.bad().collectAsList().stream().map(r -> r.getString(r.fieldIndex("reason"))).toList());
+      }
+    }
+    PreparedDataset out = prepare(jsonl, "out-noqid", "prepare.input.format=paired", "prepare.split.eval-fraction=0",
+        "prepare.max-bad-fraction=0.5", "prepare.seq-len=8");
+    assertEquals(Set.copyOf(expected.values()), Set.copyOf(spark.read().parquet(out.table("rl_prompts/train"))
+        .collectAsList().stream().map(r -> r.getLong(r.fieldIndex("qid"))).toList()));
+  }
+
+  /** int(hashlib.sha256(q.encode()).hexdigest()[:15], 16): the top 60 bits of the digest. */
+  private static long documentedQid(String question) throws Exception {
+    byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(question.getBytes(StandardCharsets.UTF_8));
+    long top64 = java.nio.ByteBuffer.wrap(d, 0, 8).getLong();
+    return top64 >>> 4;
   }
 
   @Test

@@ -67,6 +67,7 @@ class SftAndRewardJobsTest {
         + eval.path("history").get(0));
     JsonNode config = JSON.readTree(out.resolve("reward/checkpoints/step-000000100/config.json").toFile());
     assertEquals("GPT2ForSequenceClassification", config.path("architectures").get(0).asText());
+    assertTrue(config.path("pad_token_id").isInt(), "transformers needs pad_token_id to score a batch: " + config);
   }
 
   @Test
