@@ -1,0 +1,21 @@
+package io.sparkrlhf.jobs.dpo;
+
+import org.apache.spark.api.java.JavaRDD;
+
+/**
+ * The trivial baseline a preference learner must beat: call the longer response chosen (a tie
+ * counts half). On StackExchange-like data longer answers often win, so this is no straw man.
+ */
+public final class LengthBaseline {
+  private LengthBaseline() {}
+
+  public static double score(int chosenLength, int rejectedLength) {
+    return chosenLength > rejectedLength ? 1 : chosenLength == rejectedLength ? 0.5 : 0;
+  }
+
+  public static double accuracy(JavaRDD<DpoExample> pairs) {
+    double[] sums = pairs.map(e -> new double[] {score(e.pair().chosen().length, e.pair().rejected().length), 1})
+        .fold(new double[2], (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+    return sums[1] == 0 ? Double.NaN : sums[0] / sums[1];
+  }
+}
