@@ -74,9 +74,11 @@ public final class DpoJob {
     DpoTruncation truncation = d.truncation();
     JavaRDD<DpoExample> train = TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.TRAIN, 0,
         row -> DpoExample.of(truncation.apply(PreferencePair.fromRow(row))));
-    JavaRDD<DpoExample> eval = TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.EVAL,
-        s.evalMaxExamples(), row -> DpoExample.of(truncation.apply(PreferencePair.fromRow(row))));
-    double lengthBaseline = eval == null ? Double.NaN : LengthBaseline.accuracy(eval);
+    JavaRDD<PreferencePair> heldOut = TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.EVAL,
+        s.evalMaxExamples(), PreferencePair::fromRow);
+    // The baseline sees the whole responses: their full lengths, not what truncation leaves of them.
+    double lengthBaseline = heldOut == null ? Double.NaN : LengthBaseline.accuracy(heldOut);
+    JavaRDD<DpoExample> eval = heldOut == null ? null : heldOut.map(p -> DpoExample.of(truncation.apply(p)));
     DpoObjective.Reference reference = DpoObjective.Reference.choose(spec, d.precomputeRefLogps());
     JavaRDD<DpoExample> precomputedTrain = null;
     JavaRDD<DpoExample> precomputedEval = null;

@@ -1,5 +1,6 @@
 package io.sparkrlhf.jobs.dpo;
 
+import io.sparkrlhf.jobs.reward.PreferencePair;
 import org.apache.spark.api.java.JavaRDD;
 
 /**
@@ -13,8 +14,8 @@ public final class LengthBaseline {
     return chosenLength > rejectedLength ? 1 : chosenLength == rejectedLength ? 0.5 : 0;
   }
 
-  public static double accuracy(JavaRDD<DpoExample> pairs) {
-    double[] sums = pairs.map(e -> new double[] {score(e.pair().chosen().length, e.pair().rejected().length), 1})
+  public static double accuracy(JavaRDD<PreferencePair> pairs) {
+    double[] sums = pairs.map(p -> new double[] {score(p.chosen().length, p.rejected().length), 1})
         .fold(new double[2], (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
     return sums[1] == 0 ? Double.NaN : sums[0] / sums[1];
   }
