@@ -14,7 +14,7 @@ cores="${EXECUTOR_CORES:-8}"
 # Training jobs run one task per executor (libtorch uses every core inside it) on its GPU;
 # prepare runs one task per core and needs no GPU.
 case "$1" in
-  sft|reward|ppo|pipeline) task_cpus="$cores"; gpus="${GPUS_PER_EXECUTOR:-1}" ;;
+  sft|reward|ppo|dpo|pipeline) task_cpus="$cores"; gpus="${GPUS_PER_EXECUTOR:-1}" ;;
   *) task_cpus=1; gpus=0 ;;
 esac
 gpu_conf=()

@@ -15,7 +15,7 @@ java_opts="-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true"
 cores="${EXECUTOR_CORES:-8}"
 # Training jobs: one task per executor (libtorch uses every core inside it); prepare: one per core.
 case "$1" in
-  sft|reward|ppo|pipeline) task_cpus="$cores" ;;
+  sft|reward|ppo|dpo|pipeline) task_cpus="$cores" ;;
   *) task_cpus=1 ;;
 esac
 exec "${SPARK_SUBMIT:-spark-submit}" \

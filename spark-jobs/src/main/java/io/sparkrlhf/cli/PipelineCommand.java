@@ -3,6 +3,7 @@ package io.sparkrlhf.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.dpo.DpoJob;
 import io.sparkrlhf.jobs.ppo.PpoJob;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.reward.RewardJob;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The embedded default, end to end on one machine: generate the sample dump (once), prepare it,
@@ -27,11 +29,16 @@ import picocli.CommandLine.Mixin;
  * training stages replace their earlier output under the work directory.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward -> ppo.")
+    description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward -> ppo "
+        + "[-> dpo with --with-dpo].")
 public final class PipelineCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineCommand.class);
 
   @Mixin ConfigOptions config;
+
+  @Option(names = "--with-dpo", description = "Also tune the SFT policy with DPO on the same pairs into <work>/dpo "
+      + "(after PPO), and print its held-out implicit-reward accuracy beside the length-only baseline.")
+  boolean withDpo;
 
   @Override
   public Integer call() {
@@ -47,6 +54,9 @@ public final class PipelineCommand implements Callable<Integer> {
     config.overrides.add(6, "ppo.reward=" + ConfigUtil.quoteString(work + "/reward"));
     config.overrides.add(7, "ppo.prompts=" + ConfigUtil.quoteString(prepared));
     config.overrides.add(8, "ppo.output=" + ConfigUtil.quoteString(work + "/ppo"));
+    config.overrides.add(9, "dpo.data=" + ConfigUtil.quoteString(prepared));
+    config.overrides.add(10, "dpo.policy=" + ConfigUtil.quoteString(work + "/sft"));
+    config.overrides.add(11, "dpo.output=" + ConfigUtil.quoteString(work + "/dpo"));
     Config conf = config.load();
     if (!new File(dump).isDirectory()) {
       LOG.info("pipeline: generating the sample dump in {}", dump);
@@ -67,6 +77,10 @@ public final class PipelineCommand implements Callable<Integer> {
           String.format(java.util.Locale.ROOT, "%.3f", e.stats().accuracy()), e.stats().examples(), work));
       PpoJob.Summary ppo = new PpoJob(spark, conf, replace).run();
       LOG.info("pipeline: PPO {} ({}/ppo/eval.json)", PpoJob.describe(ppo), work);
+      if (withDpo) {
+        DpoJob.Summary dpo = new DpoJob(spark, conf, replace).run();
+        LOG.info("pipeline: DPO {} ({}/dpo/eval.json)", DpoJob.describe(dpo), work);
+      }
       return 0;
     }
   }

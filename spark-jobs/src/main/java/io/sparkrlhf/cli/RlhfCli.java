@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
     name = "rlhf",
     mixinStandardHelpOptions = true,
     versionProvider = RlhfCli.Version.class,
-    description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO.",
-    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
-        MergeAdapterCommand.class,
+    description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO, or DPO.",
+    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, DpoCommand.class,
+        GenerateSampleCommand.class, MergeAdapterCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);

@@ -38,6 +38,7 @@ public final class GradientStepProgram implements StepProgram {
     if (objective.reportsAccuracy()) {
       line.put("accuracy", stats.accuracy());
     }
+    objective.describe(stats, "", line);
     line.put("lr", update.lr());
     line.put("grad_norm", update.gradNorm());
     line.put("skipped", !update.applied());
@@ -71,6 +72,7 @@ public final class GradientStepProgram implements StepProgram {
     } else {
       line.put("eval_perplexity", Math.exp(eval.loss()));
     }
+    objective.describe(eval, "eval_", line);
     line.put("eval_examples", eval.examples());
     line.put("eval_s", (System.nanoTime() - t0) / 1e9);
     return eval;

@@ -19,4 +19,10 @@ public interface Objective<E> extends Serializable {
   default boolean reportsAccuracy() {
     return false;
   }
+
+  /**
+   * Writes the objective's own metrics, from {@link BatchStats#extras}, into a metrics.jsonl line
+   * ({@code prefix} "" for a training step, "eval_" for an evaluation) or into eval.json ("").
+   */
+  default void describe(BatchStats stats, String prefix, com.fasterxml.jackson.databind.node.ObjectNode line) {}
 }

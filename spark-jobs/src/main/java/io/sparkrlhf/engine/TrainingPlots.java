@@ -45,7 +45,16 @@ public final class TrainingPlots {
           new String[] {"train", "tokens/responses_len_mean"}, new String[] {"eval", "eval/response_length"})),
       new Figure("ppo_time.png", "PPO iteration time", "seconds", List.of(new String[] {"train", "time/ppo/rollout"},
           new String[] {"train", "time/ppo/forward_pass"}, new String[] {"train", "time/ppo/scoring"},
-          new String[] {"train", "time/ppo/optimize_step"})));
+          new String[] {"train", "time/ppo/optimize_step"})),
+      // DPO (TRL's metric names)
+      new Figure("dpo_rewards.png", "Implicit rewards beta*(log pi - log pi_ref)", "reward", List.of(
+          new String[] {"train", "rewards/chosen"}, new String[] {"train", "rewards/rejected"},
+          new String[] {"eval", "eval_rewards/chosen"}, new String[] {"eval", "eval_rewards/rejected"})),
+      new Figure("dpo_margins.png", "Implicit reward margin (chosen - rejected)", "reward", List.of(
+          new String[] {"train", "rewards/margins"}, new String[] {"eval", "eval_rewards/margins"})),
+      new Figure("dpo_logps.png", "Policy log-probs of the responses", "log p", List.of(
+          new String[] {"train", "logps/chosen"}, new String[] {"train", "logps/rejected"},
+          new String[] {"eval", "eval_logps/chosen"}, new String[] {"eval", "eval_logps/rejected"})));
 
   /** Writes the charts that have data into {@code dir}; returns the files written. */
   public static List<Path> write(List<? extends JsonNode> lines, Path dir) throws IOException {

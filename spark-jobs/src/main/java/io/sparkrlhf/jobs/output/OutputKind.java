@@ -9,6 +9,7 @@ public enum OutputKind {
   SFT("sft", "sft", "an sft training run"),
   REWARD("reward", "reward", "a reward-model training run"),
   PPO("ppo", "ppo", "a ppo training run"),
+  DPO("dpo", "dpo", "a dpo training run"),
   SAMPLE_DUMP("sample-dump", "generate-sample", "a sample StackExchange dump");
 
   /** The manifest field that names the kind. */
@@ -40,7 +41,7 @@ public enum OutputKind {
 
   /** Training runs are continued (--resume) or replaced (--overwrite); other outputs are refreshed in place. */
   public boolean isTrainingRun() {
-    return this == SFT || this == REWARD || this == PPO;
+    return this == SFT || this == REWARD || this == PPO || this == DPO;
   }
 
   public static Optional<OutputKind> fromManifest(String value) {

@@ -1,6 +1,5 @@
 package io.sparkrlhf.jobs.ppo;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,20 +17,17 @@ import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.prepare.TokenizerLoader;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.LoraSettings;
-import io.sparkrlhf.jobs.train.ModelBuilder;
+import io.sparkrlhf.jobs.train.MergedBase;
 import io.sparkrlhf.jobs.train.ModelSpec;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TrainingRun;
-import io.sparkrlhf.model.checkpoint.DType;
 import io.sparkrlhf.model.config.ModelConfig;
-import io.sparkrlhf.model.hub.HfModelDirectory;
 import io.sparkrlhf.model.tokenizer.TextTokenizer;
 import io.sparkrlhf.model.tokenizer.TokenizerSpec;
 import io.sparkrlhf.spark.CodeVersion;
 import io.sparkrlhf.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -133,10 +129,7 @@ public final class PpoJob {
     TrainingRun.prepareOutput(spark, OutputKind.PPO, s.output(), CommandInput.given(new CommandInput("policy (--policy)",
         s.policy()), new CommandInput("reward model (--reward)", s.reward()), new CommandInput("prompts (--prompts)",
         s.prompts())), flags);
-    if (lora != null && policy.mergeAdapterPath() != null) {
-      policy = materializeMergedBase(policy, s.output(), hadoop);
-    }
-    policy = policy.withTokenizer(CarriedTokenizer.of(data));
+    policy = MergedBase.materialize(policy, s.output(), hadoop, "ppo").withTokenizer(CarriedTokenizer.of(data));
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
         s.temperature(), s.klPenalty(), s.rolloutBatch(), eosIds, pad);
@@ -186,35 +179,6 @@ public final class PpoJob {
       throw new IllegalArgumentException("the prompt table " + path + " is empty");
     }
     return rows.javaRDD().map(RlPrompt::fromRow);
-  }
-
-  /**
-   * With LoRA on a policy that is itself an adapter, the adapters need a base on shared storage:
-   * the merged model is written once to {@code <output>/base-model} (StackLLaMA merges SFT's adapter
-   * before PPO too).
-   */
-  private static ModelSpec materializeMergedBase(ModelSpec spec, String output, Configuration conf) {
-    Path target = new Path(output, TrainingRun.BASE_MODEL_DIR);
-    try {
-      FileSystem fs = target.getFileSystem(conf);
-      if (!fs.exists(new Path(target, "config.json"))) {
-        java.nio.file.Path local = Files.createTempDirectory("rlhf-merged-");
-        try (NDManager manager = NDManager.newBaseManager()) {
-          ModelBuilder.Built built = ModelBuilder.build(spec.withLora(null, 0), manager);
-          HfModelDirectory.save(built.model(), local, DType.F32, 4L << 30, null);
-        }
-        try (var files = Files.list(local)) {
-          for (java.nio.file.Path f : files.toList()) {
-            fs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(target, f.getFileName().toString()));
-          }
-        }
-        Files.deleteIfExists(local);
-        LOG.info("ppo: the policy adapter merged into its base, written to {} for the PPO adapters", target);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the merged base model to " + target + ": " + e.getMessage(), e);
-    }
-    return ModelSpec.at(target.toString(), conf, spec.precision(), spec.lora(), spec.loraSeed());
   }
 
   /** Text for samples.jsonl: the policy's tokenizer.json, else the built-in GPT-2 BPE when the data used it. */

@@ -170,6 +170,13 @@ public final class TrainingRun {
   /** Trains {@code objective} on the given examples and records the run's results. */
   public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
       ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about) {
+    return train(spark, kind, s, objective, spec, trainRows, evalRows, flags, about, Map.of());
+  }
+
+  /** As above; {@code evalAbout} joins eval.json (a baseline measured on the same eval examples). */
+  public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
+      ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about,
+      Map<String, Object> evalAbout) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = partitions(spark, s);
     String runId = kind + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -183,7 +190,7 @@ public final class TrainingRun {
       Trainer.Result result = new Trainer(kind, runId, s.output(), spark.sparkContext().hadoopConfiguration(), objective,
           runner, options).run();
       if (result.finished()) {
-        commitResults(spark, kind, s, spec, objective, result, about);
+        commitResults(spark, kind, s, spec, objective, result, about, evalAbout);
       }
       return result;
     } finally {
@@ -195,14 +202,15 @@ public final class TrainingRun {
   }
 
   private static void commitResults(SparkSession spark, String kind, TrainingSettings s, ModelSpec spec,
-      Objective<?> objective, Trainer.Result result, Map<String, Object> about) {
+      Objective<?> objective, Trainer.Result result, Map<String, Object> about, Map<String, Object> evalAbout) {
     try {
       FileSystem fs = new Path(s.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
       ObjectNode eval = JSON.createObjectNode();
-      result.lastEvaluation().ifPresent(last -> describe(eval, last.step(), last.stats(), objective.reportsAccuracy()));
+      result.lastEvaluation().ifPresent(last -> describe(eval, last.step(), last.stats(), objective));
+      evalAbout.forEach((k, v) -> eval.putPOJO(k, v));
       ArrayNode history = eval.putArray("history");
       for (Trainer.Evaluation e : result.evaluations()) {
-        describe(history.addObject(), e.step(), e.stats(), objective.reportsAccuracy());
+        describe(history.addObject(), e.step(), e.stats(), objective);
       }
       AtomicFiles.replace(fs, new Path(s.output(), EVAL_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(eval));
 
@@ -228,10 +236,11 @@ public final class TrainingRun {
     }
   }
 
-  private static void describe(ObjectNode n, long step, BatchStats stats, boolean accuracy) {
+  private static void describe(ObjectNode n, long step, BatchStats stats, Objective<?> objective) {
     n.put("step", step);
     n.put("loss", stats.loss());
-    if (accuracy) {
+    objective.describe(stats, "", n);
+    if (objective.reportsAccuracy()) {
       n.put("accuracy", stats.accuracy());
       n.put("pairs", stats.examples());
     } else {

@@ -9,8 +9,9 @@ import io.sparkrlhf.model.optim.LrSchedule;
 import java.util.List;
 
 /**
- * A training section ({@code rlhf.sft}, {@code rlhf.reward}), read and checked once; {@code model}
- * is the model it starts from ({@code rlhf.model.path} for SFT, {@code rlhf.reward.model}).
+ * A training section ({@code rlhf.sft}, {@code rlhf.reward}, {@code rlhf.dpo}), read and checked once;
+ * {@code model} is the model it starts from ({@code rlhf.model.path} for SFT, {@code rlhf.reward.model},
+ * {@code rlhf.dpo.policy}).
  */
 public record TrainingSettings(
     String section,
@@ -65,7 +66,11 @@ public record TrainingSettings(
   }
 
   private static String modelKey(String section) {
-    return section.equals("sft") ? "rlhf.model.path" : "rlhf." + section + ".model";
+    return switch (section) {
+      case "sft" -> "rlhf.model.path";
+      case "dpo" -> "rlhf.dpo.policy"; // TRL's and PPO's word for the model being tuned
+      default -> "rlhf." + section + ".model";
+    };
   }
 
   private void check() {

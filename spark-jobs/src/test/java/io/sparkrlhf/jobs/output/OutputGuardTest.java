@@ -101,8 +101,8 @@ class OutputGuardTest {
     }
     Path model = folder("model", Map.of("config.json", "{}", "model.safetensors", "x"));
     assertRefused(model, OutputKind.SFT, false, true, "holds a model directory (config.json)");
-    Path future = folder("future", Map.of("_manifest.json", "{\"kind\": \"dpo\"}"));
-    assertRefused(future, OutputKind.SFT, true, false, "holds an output of kind 'dpo', which this version does not know");
+    Path future = folder("future", Map.of("_manifest.json", "{\"kind\": \"kto\"}"));
+    assertRefused(future, OutputKind.SFT, true, false, "holds an output of kind 'kto', which this version does not know");
     Path broken = folder("broken", Map.of("_manifest.json", "{not json"));
     assertRefused(broken, OutputKind.PREPARED_DATASET, false, false, "holds a _manifest.json that is not JSON");
   }

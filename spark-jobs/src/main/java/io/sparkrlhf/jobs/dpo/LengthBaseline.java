@@ -1,0 +1,22 @@
+package io.sparkrlhf.jobs.dpo;
+
+import io.sparkrlhf.jobs.reward.PreferencePair;
+import org.apache.spark.api.java.JavaRDD;
+
+/**
+ * The trivial baseline a preference learner must beat: call the longer response chosen (a tie
+ * counts half). On StackExchange-like data longer answers often win, so this is no straw man.
+ */
+public final class LengthBaseline {
+  private LengthBaseline() {}
+
+  public static double score(int chosenLength, int rejectedLength) {
+    return chosenLength > rejectedLength ? 1 : chosenLength == rejectedLength ? 0.5 : 0;
+  }
+
+  public static double accuracy(JavaRDD<PreferencePair> pairs) {
+    double[] sums = pairs.map(p -> new double[] {score(p.chosen().length, p.rejected().length), 1})
+        .fold(new double[2], (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+    return sums[1] == 0 ? Double.NaN : sums[0] / sums[1];
+  }
+}
