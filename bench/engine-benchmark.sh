@@ -10,7 +10,13 @@ fi
 # local-cluster's Worker launches executor JVMs from SPARK_HOME; the benchmark gives them its own classpath.
 export SPARK_HOME="$root/bench/target/spark-home" SPARK_SCALA_VERSION=2.13
 mkdir -p "$SPARK_HOME/jars"
-exec java ${RLHF_JAVA_OPTS:--Xmx8g} \
+# The module opens spark-submit gives every driver (Spark's JavaModuleOptions): Kryo needs them.
+opens=""
+for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+    java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+  opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
+done
+exec java ${RLHF_JAVA_OPTS:--Xmx8g} $opens \
   --add-modules=jdk.incubator.vector -Dio.netty.tryReflectionSetAccessible=true -Dai.djl.offline=true \
   -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
   -Drlhf.log.file="$root/work/logs/bench.log" \

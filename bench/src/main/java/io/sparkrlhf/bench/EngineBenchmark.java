@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import io.sparkrlhf.spark.SparkSessions;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -51,6 +53,11 @@ public final class EngineBenchmark {
         .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1");
     if (what.equals("cluster")) {
+      // The settings a deployment runs with (conf/yarn.conf, conf/k8s.conf and what SparkSessions adds);
+      // -Dspark.* on the command line overrides them, to compare.
+      SparkConf production = new SparkConf().setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+      SparkSessions.applyDefaults(production);
+      builder.config(production);
       builder.master("local-cluster[2,1,3072]").config("spark.executor.cores", "1")
           .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
           .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true "
@@ -124,7 +131,10 @@ public final class EngineBenchmark {
       double before = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
           "step_s");
       DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
+      JobProfile profile = new JobProfile();
+      sc.sc().addSparkListener(profile);
       List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
+      sc.sc().removeSparkListener(profile);
       d.unpersist();
       double after = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
           "step_s");
@@ -136,7 +146,12 @@ public final class EngineBenchmark {
           lora ? "LoRA r=16 q,v" : "full", s, before, after, p, p / s, mean(spark, "compute_s") + mean(spark,
               "transfer_s"), mean(spark, "compute_s"), mean(spark, "transfer_s"), mean(spark, "overhead_s"),
           mean(spark, "update_s"), mean(spark, "bytes_in") / 1e6, mean(spark, "bytes_out") / 1e6);
+      System.out.printf(Locale.ROOT, "    per step: %s; the driver between jobs (update, publishing values) %.3f s%n",
+          profile.summary(2), p - profile.meanSpan(2));
     }
+    System.out.printf(Locale.ROOT, "  with spark.serializer=%s, spark.broadcast.compress=%s, spark.task.maxDirectResultSize=%s%n",
+        sc.getConf().get("spark.serializer", "java"), sc.getConf().get("spark.broadcast.compress", "true"),
+        sc.getConf().get("spark.task.maxDirectResultSize", "1m"));
   }
 
   static void bytes(JavaSparkContext sc) {

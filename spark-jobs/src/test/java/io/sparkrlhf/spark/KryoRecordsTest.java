@@ -48,6 +48,11 @@ class KryoRecordsTest {
     assertEquals(kryo.get("spark.kryo.registrator"), again.get("spark.kryo.registrator"));
     SparkConf java = SparkSessions.sparkConf(ConfigFactory.parseString("app-name = t, master = \"local[1]\", conf {}"));
     assertEquals(false, java.contains("spark.kryo.registrator"));
+    // and broadcasts uncompressed unless configured: the engine's values are floats LZ4 cannot shrink
+    assertEquals("false", java.get("spark.broadcast.compress"));
+    SparkConf compressed = SparkSessions.sparkConf(ConfigFactory.parseString("app-name = t, master = \"local[1]\","
+        + " conf { \"spark.broadcast.compress\" = true }"));
+    assertEquals("true", compressed.get("spark.broadcast.compress"));
   }
 
   private static Throwable rootCause(Throwable t) {
