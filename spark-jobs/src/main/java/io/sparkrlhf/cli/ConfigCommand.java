@@ -2,6 +2,7 @@ package io.sparkrlhf.cli;
 
 import com.typesafe.config.Config;
 import io.sparkrlhf.conf.ResolvedConfig;
+import io.sparkrlhf.spark.SubmitSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +30,23 @@ public final class ConfigCommand implements Callable<Integer> {
           + "read it back with --config FILE.")
   File write;
 
+  @Option(names = "--spark-submit-conf", paramLabel = "COMMAND",
+      description = "Print the Spark settings spark-submit needs for COMMAND (sizes, resources, one task per executor "
+          + "for training), one key=value per line, secrets left out (the submit scripts use this).")
+  String submitFor;
+
   @Override
   public Integer call() {
     Config conf = config.load();
+    if (submitFor != null) {
+      SubmitSettings.forCommand(conf, submitFor).forEach(spec.commandLine().getOut()::println);
+      spec.commandLine().getOut().flush();
+      if (write == null) {
+        return ExitCodes.OK;
+      }
+    }
     if (write == null) {
-      spec.commandLine().getOut().print(render(ResolvedConfig.redacted(conf)));
+      spec.commandLine().getOut().print(ResolvedConfig.render(ResolvedConfig.redacted(conf)));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
@@ -44,9 +57,5 @@ public final class ConfigCommand implements Callable<Integer> {
     }
     spec.commandLine().getErr().println("rlhf config: wrote the resolved configuration to " + write);
     return ExitCodes.OK;
-  }
-
-  static String render(Config conf) {
-    return ResolvedConfig.render(conf);
   }
 }

@@ -102,7 +102,8 @@ public final class RlhfCli implements java.util.concurrent.Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"rlhf " + CodeVersion.current().get("version")};
+      java.util.Map<String, String> v = CodeVersion.current();
+      return new String[] {"rlhf " + v.get("version") + " (git " + v.get("git_commit") + ")"};
     }
   }
 }
