@@ -47,7 +47,7 @@ public final class RlhfCli implements java.util.concurrent.Callable<Integer> {
   }
 
   /** The command line with its exception handlers ({@link ExitCodes}). */
-  static CommandLine commandLine(java.io.PrintWriter err) {
+  public static CommandLine commandLine(java.io.PrintWriter err) {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
     showDefaults(cli);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -20,6 +20,7 @@ import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.LoraSettings;
 import io.sparkrlhf.jobs.train.ModelBuilder;
 import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.PinnedData;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TrainingRun;
 import io.sparkrlhf.model.checkpoint.DType;
@@ -81,7 +82,7 @@ public final class PpoJob {
   public Summary run() {
     PpoSettings s = PpoSettings.from(conf);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    PreparedDataset data = PreparedDataset.open(s.prompts(), hadoop);
+    PreparedDataset data = PinnedData.open(s.prompts(), "prompts (--prompts)", s.output(), flags.resume(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     String precision = conf.getString("rlhf.model.precision");
     ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
@@ -132,7 +133,7 @@ public final class PpoJob {
     // Only now, with every input checked, is the output claimed (and an earlier run replaced).
     TrainingRun.prepareOutput(spark, OutputKind.PPO, s.output(), CommandInput.given(new CommandInput("policy (--policy)",
         s.policy()), new CommandInput("reward model (--reward)", s.reward()), new CommandInput("prompts (--prompts)",
-        s.prompts())), flags);
+        s.prompts())), flags, data);
     if (lora != null && policy.mergeAdapterPath() != null) {
       policy = materializeMergedBase(policy, s.output(), hadoop);
     }
