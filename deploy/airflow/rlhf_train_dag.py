@@ -1,56 +1,28 @@
-"""Train SFT, then the reward model, then PPO, on the live prepared tables (trigger by hand or after a refresh).
+"""Train SFT, then the reward model, then PPO (trigger by hand or after a refresh).
 
-All jobs run with --resume: an Airflow retry (a lost driver, a preempted slot) continues from
-the newest committed checkpoint in the run's output directory instead of starting over, and a
-finished run is left as it is. Each job writes <output>/_manifest.json last, naming its final
-checkpoint; the reward job starts from the SFT output through it, and PPO from both.
-
-Airflow connection `spark_yarn` as in rlhf_prepare_dag.py. Variables: rlhf_jar, rlhf_conf (the
-cluster file, e.g. yarn.conf), rlhf_model_conf (a model preset such as llama-7b-lora.conf),
-rlhf_output (prepared tables), rlhf_runs (e.g. hdfs:///data/rlhf/runs).
+Each DAG run trains in its own folder, <rlhf_runs>/<run id>/{sft,reward,ppo}, on one prepared
+generation: sft pins the generation that is live when it starts (recorded in its _run.json), and
+reward and ppo read "the data sft trained on" by naming the sft run as their data, so a refresh
+during the run changes nothing. Every job runs with --resume: an Airflow retry (a lost driver, a
+preempted slot) continues from the newest checkpoint in this run's folder, on the same generation,
+and a finished job is left as it is; a new DAG run never resumes an earlier run.
+The tokenizer is the model preset's (rlhf_model_conf, shared with the prepare DAG), and each job
+checks it against the prepared manifest before training. Connection and Variables: rlhf_common.py.
 """
 from datetime import datetime, timedelta
 
 from airflow import DAG
-from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-JAVA_OPTS = "-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true"
-EXECUTOR_CORES = 8
+from rlhf_common import PREPARED, RUN_DIR, rlhf_submit
 
 
-def training_job(job, extra_args):
-    """One training job: one task per executor, all its cores to libtorch, one GPU."""
-    return SparkSubmitOperator(
-        task_id=job,
-        conn_id="spark_yarn",
-        application="{{ var.value.rlhf_jar }}",
-        java_class="io.sparkrlhf.cli.RlhfCli",
-        name=f"rlhf-{job}-{{{{ ds_nodash }}}}",
-        deploy_mode="cluster",
-        num_executors=8,
-        executor_cores=EXECUTOR_CORES,
-        executor_memory="48g",
-        files="{{ var.value.rlhf_conf }},{{ var.value.rlhf_model_conf }}",
-        conf={
-            "spark.task.cpus": str(EXECUTOR_CORES),
-            "spark.executor.resource.gpu.amount": "1",
-            "spark.task.resource.gpu.amount": "1",
-            "spark.driver.extraJavaOptions": JAVA_OPTS,
-            "spark.executor.extraJavaOptions": JAVA_OPTS,
-            "spark.yarn.maxAppAttempts": "1",
-        },
-        application_args=[
-            job,
-            "--conf", "{{ var.value.rlhf_conf.split('/')[-1] }}",
-            "--conf", "{{ var.value.rlhf_model_conf.split('/')[-1] }}",
-            "--resume",
-        ] + extra_args,
-    )
+def training_job(job, args):
+    return rlhf_submit(job, job, args + ["--resume"], training=True, num_executors=8, executor_memory="48g")
 
 
 with DAG(
     dag_id="rlhf_train",
-    description="sft -> reward -> ppo on the live prepared tables, resumable",
+    description="sft -> reward -> ppo on one prepared generation, in a folder per run, resumable",
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -58,10 +30,10 @@ with DAG(
     default_args={"retries": 3, "retry_delay": timedelta(minutes=10)},
     tags=["rlhf", "spark", "training"],
 ) as dag:
-    data = "{{ var.value.rlhf_output }}"
-    runs = "{{ var.value.rlhf_runs }}"
-    sft = training_job("sft", ["--data", data, "--output", runs + "/sft"])
-    reward = training_job("reward", ["--data", data, "--model", runs + "/sft", "--output", runs + "/reward"])
-    ppo = training_job("ppo", ["--prompts", data, "--policy", runs + "/sft", "--reward", runs + "/reward",
-                               "--output", runs + "/ppo"])
+    sft_run = RUN_DIR + "/sft"
+    reward_run = RUN_DIR + "/reward"
+    sft = training_job("sft", ["--data", PREPARED, "--output", sft_run])
+    reward = training_job("reward", ["--data", sft_run, "--model", sft_run, "--output", reward_run])
+    ppo = training_job("ppo", ["--prompts", sft_run, "--policy", sft_run, "--reward", reward_run,
+                               "--output", RUN_DIR + "/ppo"])
     sft >> reward >> ppo

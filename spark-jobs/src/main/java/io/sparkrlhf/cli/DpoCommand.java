@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
     description = "Direct Preference Optimization (TRL's DPOTrainer) of a policy on preference_pairs, no reward model; "
         + "held-out implicit-reward accuracy beside the length-only baseline in eval.json.")
 public final class DpoCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Mixin ConfigOptions config;
   @Mixin RunOptions run;
 
@@ -38,7 +40,7 @@ public final class DpoCommand implements Callable<Integer> {
     RunFlags flags = run.flags(); // checked before Spark starts
     try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
       SparkSession spark = session.spark();
-      return new DpoJob(spark, conf, flags).run().result().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
+      return RunStatus.report("dpo", new DpoJob(spark, conf, flags).run().result(), spec.commandLine().getOut());
     }
   }
 }

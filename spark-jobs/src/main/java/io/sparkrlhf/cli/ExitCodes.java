@@ -8,8 +8,8 @@ public final class ExitCodes {
   public static final int FAILED = 1;
   /** Refused: bad arguments, configuration or input, found before or while running; nothing committed. */
   public static final int REFUSED = 2;
-  /** Stopped as asked ({@code --stop-after}) with a committed checkpoint: continue with {@code --resume}. */
-  public static final int STOPPED = 3;
+  // 3 is not used: a run stopped as asked (--stop-after) is a success (0) whose output says
+  // status=stopped (RunStatus); it was 3 before, which made Airflow fail and retry the task.
   /**
    * A data file cannot be read: a corrupt or truncated compressed dump, a Parquet page whose bytes
    * changed after it was written. Retrying will not help; restore or rewrite the file named.

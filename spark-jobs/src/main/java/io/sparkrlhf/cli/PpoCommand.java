@@ -10,6 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,6 +21,7 @@ import picocli.CommandLine.Option;
 public final class PpoCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PpoCommand.class);
 
+  @Spec CommandSpec spec;
   @Mixin ConfigOptions config;
 
   @Option(names = "--policy", paramLabel = "PATH", description = "SFT output, model or adapter directory; replaces ppo.policy.")
@@ -40,7 +43,8 @@ public final class PpoCommand implements Callable<Integer> {
   boolean overwrite;
 
   @Option(names = "--stop-after", paramLabel = "ITERATIONS", defaultValue = "-1",
-      description = "Checkpoint and stop after this many iterations; continue later with --resume.")
+      description = "Checkpoint and stop after this many iterations (-1: run to the end). A success (exit 0) printing "
+          + "status=stopped; continue later with --resume.")
   long stopAfter;
 
   @Override
@@ -57,7 +61,7 @@ public final class PpoCommand implements Callable<Integer> {
       if (summary.result().finished()) {
         LOG.info("ppo: {}", PpoJob.describe(summary));
       }
-      return summary.result().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
+      return RunStatus.report("ppo", summary.result(), spec.commandLine().getOut());
     }
   }
 

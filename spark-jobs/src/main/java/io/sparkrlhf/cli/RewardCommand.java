@@ -8,12 +8,15 @@ import io.sparkrlhf.spark.CommandSession;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "reward", mixinStandardHelpOptions = true,
     description = "Reward model on preference_pairs (-log sigmoid(r_chosen - r_rejected - margin)); held-out accuracy in eval.json.")
 public final class RewardCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
   @Mixin ConfigOptions config;
   @Mixin RunOptions run;
 
@@ -31,7 +34,7 @@ public final class RewardCommand implements Callable<Integer> {
     RunFlags flags = run.flags(); // checked before Spark starts
     try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
       SparkSession spark = session.spark();
-      return new RewardJob(spark, conf, flags).run().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
+      return RunStatus.report("reward", new RewardJob(spark, conf, flags).run(), spec.commandLine().getOut());
     }
   }
 }

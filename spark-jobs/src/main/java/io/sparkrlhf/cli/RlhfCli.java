@@ -14,12 +14,24 @@ import picocli.CommandLine.Command;
     versionProvider = RlhfCli.Version.class,
     description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO, or DPO.",
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, DpoCommand.class,
-        GenerateSampleCommand.class, MergeAdapterCommand.class,
-        PipelineCommand.class, CommandLine.HelpCommand.class})
-public final class RlhfCli implements Runnable {
+        GenerateSampleCommand.class, MergeAdapterCommand.class, PipelineCommand.class, ConfigCommand.class,
+        CommandLine.HelpCommand.class})
+public final class RlhfCli implements java.util.concurrent.Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);
 
+  @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * The client-side entry point ({@code bin/rlhf}): exits with the command's code. Started by
+   * spark-submit in cluster mode, it behaves as {@link RlhfDriver} instead (returns normally on
+   * success, throws on failure), since a driver calling {@code System.exit} makes YARN report the
+   * application as failed.
+   */
   public static void main(String[] args) {
+    if (RlhfDriver.inClusterMode()) {
+      RlhfDriver.main(args);
+      return;
+    }
     System.exit(execute(args));
   }
 
@@ -36,8 +48,9 @@ public final class RlhfCli implements Runnable {
   }
 
   /** The command line with its exception handlers ({@link ExitCodes}). */
-  static CommandLine commandLine(java.io.PrintWriter err) {
+  public static CommandLine commandLine(java.io.PrintWriter err) {
     CommandLine cli = new CommandLine(new RlhfCli()).setErr(err);
+    showDefaults(cli);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       FailureReport report = FailureReport.of(e);
       // The trace goes to the log as text, redacted: exception messages may quote a secret.
@@ -67,15 +80,31 @@ public final class RlhfCli implements Runnable {
     return trace.toString();
   }
 
+  /** Every command's help shows its options' defaults and where the configuration's defaults are. */
+  private static void showDefaults(CommandLine cli) {
+    cli.getCommandSpec().usageMessage().showDefaultValues(true);
+    if (cli.getCommandSpec().mixins().containsKey("config")) {
+      cli.getCommandSpec().usageMessage().footer(
+          "", "Every other setting comes from the configuration; `rlhf config` prints it,",
+          "resolved: rlhf-reference.conf (in the jar), each --config file, each --set.");
+    }
+    cli.getSubcommands().values().forEach(RlhfCli::showDefaults);
+  }
+
+  /** A bare {@code rlhf}: the usage, on standard error, and exit code 2 (no command given). */
   @Override
-  public void run() {
-    new CommandLine(this).usage(System.out);
+  public Integer call() {
+    CommandLine cli = spec.commandLine();
+    cli.getErr().println("rlhf: no command given");
+    cli.usage(cli.getErr());
+    return ExitCodes.REFUSED;
   }
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"rlhf " + CodeVersion.current().get("version")};
+      java.util.Map<String, String> v = CodeVersion.current();
+      return new String[] {"rlhf " + v.get("version") + " (git " + v.get("git_commit") + ")"};
     }
   }
 }

@@ -21,7 +21,8 @@ public final class RunOptions {
   boolean overwrite;
 
   @Option(names = "--stop-after", paramLabel = "STEPS", defaultValue = "-1",
-      description = "Checkpoint and stop after this many steps (a time-boxed slot); continue later with --resume.")
+      description = "Checkpoint and stop after this many steps (a time-boxed slot; -1: run to the end). A success (exit 0) "
+          + "printing status=stopped; continue later with --resume.")
   long stopAfter;
 
   /** key=value overrides for the section {@code job} (sft, reward). */

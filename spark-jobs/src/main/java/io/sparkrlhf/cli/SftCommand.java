@@ -8,12 +8,15 @@ import io.sparkrlhf.spark.CommandSession;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sft", mixinStandardHelpOptions = true,
     description = "Supervised fine-tuning (causal LM) on sft_packed, full or LoRA, data-parallel on Spark.")
 public final class SftCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
   @Mixin ConfigOptions config;
   @Mixin RunOptions run;
 
@@ -30,7 +33,7 @@ public final class SftCommand implements Callable<Integer> {
     RunFlags flags = run.flags(); // checked before Spark starts
     try (CommandSession session = CommandSession.open(conf.getConfig("rlhf.spark"))) {
       SparkSession spark = session.spark();
-      return new SftJob(spark, conf, flags).run().finished() ? ExitCodes.OK : ExitCodes.STOPPED;
+      return RunStatus.report("sft", new SftJob(spark, conf, flags).run(), spec.commandLine().getOut());
     }
   }
 }

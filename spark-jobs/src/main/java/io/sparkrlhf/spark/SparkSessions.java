@@ -22,13 +22,18 @@ public final class SparkSessions {
    * ({@code "fs.s3a.endpoint"}) is set as {@code spark.hadoop.fs.s3a.endpoint}: Spark ignores it
    * otherwise, and this way it reaches the executors the way Spark gives them Hadoop settings.
    */
+  /** The Spark setting a key of {@code rlhf.spark.conf} names (HOCON quotes removed, fs.* as spark.hadoop.fs.*). */
+  public static String settingName(String configKey) {
+    String key = configKey.replace("\"", "");
+    return key.startsWith("fs.") ? HADOOP_PREFIX + key : key;
+  }
+
   static SparkConf sparkConf(Config sparkConfig) {
     SparkConf conf = new SparkConf(); // picks up spark.* system properties set by spark-submit
     conf.setIfMissing("spark.app.name", sparkConfig.getString("app-name"));
     conf.setIfMissing("spark.master", sparkConfig.getString("master"));
     for (Map.Entry<String, ConfigValue> e : sparkConfig.getConfig("conf").entrySet()) {
-      String key = e.getKey().replace("\"", "");
-      conf.set(key.startsWith("fs.") ? HADOOP_PREFIX + key : key, String.valueOf(e.getValue().unwrapped()));
+      conf.set(settingName(e.getKey()), String.valueOf(e.getValue().unwrapped()));
     }
     return applyDefaults(conf);
   }

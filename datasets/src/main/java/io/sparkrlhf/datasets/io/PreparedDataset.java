@@ -12,7 +12,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** The live, committed output of a prepare run: resolves table paths through the root manifest. */
+/**
+ * A committed output of a prepare run: resolves table paths through a manifest. Opened at the
+ * output's root, it is the live generation (the root manifest names it); opened at one generation
+ * folder ({@code <root>/gen-…}, which holds its own copy of the manifest), it is that generation,
+ * whatever is live now: a training run pins its data that way.
+ */
 public final class PreparedDataset {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +43,8 @@ public final class PreparedDataset {
             + " says kind '" + manifest.path("kind").asText("?") + "' and names no generation): give prepare's output"
             + " folder");
       }
-      return new PreparedDataset(new Path(root, generation), manifest);
+      Path given = new Path(root);
+      return new PreparedDataset(given.getName().equals(generation) ? given : new Path(root, generation), manifest);
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException(
           "no committed prepare output at " + root + " (" + manifestPath + " is missing)", e);
@@ -64,6 +70,11 @@ public final class PreparedDataset {
 
   public String generation() {
     return generation.getName();
+  }
+
+  /** The generation folder's full path: opening it gives this same data later, after refreshes. */
+  public String location() {
+    return generation.toString();
   }
 
   public JsonNode manifest() {

@@ -30,6 +30,24 @@ class PreparedDatasetTest {
   }
 
   @Test
+  void aGenerationFolderStaysPinnedAfterARefresh() throws IOException {
+    GenerationCommitter c = new GenerationCommitter(root.toString(), conf, 2);
+    GenerationCommitter.Generation first = c.begin();
+    Files.createDirectories(Path.of(first.child("sft_packed/train").replace("file:", "")));
+    c.commit(first, "{\"generation\":\"" + first.name() + "\"}");
+    String pinned = PreparedDataset.open(root.toString(), conf).location();
+    assertEquals(first.path().toString(), pinned);
+
+    GenerationCommitter.Generation second = c.begin();
+    Files.createDirectories(Path.of(second.child("sft_packed/train").replace("file:", "")));
+    c.commit(second, "{\"generation\":\"" + second.name() + "\"}");
+    assertEquals(second.name(), PreparedDataset.open(root.toString(), conf).generation(), "the root follows the refresh");
+    PreparedDataset again = PreparedDataset.open(pinned, conf);
+    assertEquals(first.name(), again.generation(), "the generation folder does not");
+    assertEquals(first.child("sft_packed/train"), again.table("sft_packed/train"));
+  }
+
+  @Test
   void openingAnUncommittedRootIsAClearError() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> PreparedDataset.open(root.toString(), conf));

@@ -19,6 +19,7 @@ import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.LoraSettings;
 import io.sparkrlhf.jobs.train.MergedBase;
 import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.PinnedData;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TrainingRun;
 import io.sparkrlhf.model.config.ModelConfig;
@@ -77,7 +78,7 @@ public final class PpoJob {
   public Summary run() {
     PpoSettings s = PpoSettings.from(conf);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    PreparedDataset data = PreparedDataset.open(s.prompts(), hadoop);
+    PreparedDataset data = PinnedData.open(s.prompts(), "prompts (--prompts)", s.output(), flags.resume(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     String precision = conf.getString("rlhf.model.precision");
     ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
@@ -128,7 +129,7 @@ public final class PpoJob {
     // Only now, with every input checked, is the output claimed (and an earlier run replaced).
     TrainingRun.prepareOutput(spark, OutputKind.PPO, s.output(), CommandInput.given(new CommandInput("policy (--policy)",
         s.policy()), new CommandInput("reward model (--reward)", s.reward()), new CommandInput("prompts (--prompts)",
-        s.prompts())), flags);
+        s.prompts())), flags, data);
     policy = MergedBase.materialize(policy, s.output(), hadoop, "ppo").withTokenizer(CarriedTokenizer.of(data));
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),

@@ -11,6 +11,7 @@ import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.PinnedData;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TokenizerCheck;
 import io.sparkrlhf.jobs.train.TrainingRun;
@@ -40,7 +41,7 @@ public final class RewardJob {
   public Trainer.Result run() {
     TrainingSettings s = TrainingSettings.from(conf, "reward");
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
+    PreparedDataset data = PinnedData.open(s.data(), "data (-d)", s.output(), flags.resume(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     int maxLength = conf.getInt("rlhf.reward.max-length");
     String start = conf.getString("rlhf.reward.model");
@@ -49,7 +50,8 @@ public final class RewardJob {
     ModelConfig model = spec.config();
     ModelChoice.checkFits(model, tokenizer, maxLength, "rlhf.reward.max-length");
     TrainingRun.prepareOutput(spark, OutputKind.REWARD, s.output(),
-        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", start)), flags);
+        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", start)), flags,
+        data);
     spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
     int pad = model.padTokenId() != null ? model.padTokenId() : model.eosTokenId() != null ? model.eosTokenId() : 0;
     RewardObjective objective = new RewardObjective(spec, maxLength, conf.getDouble("rlhf.reward.margin-scale"), pad,

@@ -11,6 +11,7 @@ import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
 import io.sparkrlhf.jobs.train.ModelChoice;
 import io.sparkrlhf.jobs.train.ModelSpec;
+import io.sparkrlhf.jobs.train.PinnedData;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TokenizerCheck;
 import io.sparkrlhf.jobs.train.TrainingRun;
@@ -35,14 +36,15 @@ public final class SftJob {
   public Trainer.Result run() {
     TrainingSettings s = TrainingSettings.from(conf, "sft");
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    PreparedDataset data = PreparedDataset.open(s.data(), hadoop);
+    PreparedDataset data = PinnedData.open(s.data(), "data (-d)", s.output(), flags.resume(), hadoop);
     JsonNode tokenizer = data.manifest().path("tokenizer");
     String model = conf.getString("rlhf.model.path");
     ModelSpec spec = ModelChoice.resolve(conf, model, s, tokenizer, hadoop);
     TokenizerCheck.requireSame(data, s.data(), spec, hadoop);
     ModelChoice.checkFits(spec.config(), tokenizer, data.manifest().path("seq_len").asInt(), "a packed block (seq_len)");
     TrainingRun.prepareOutput(spark, OutputKind.SFT, s.output(),
-        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", model)), flags);
+        CommandInput.given(new CommandInput("data input (-d)", s.data()), new CommandInput("model (-m)", model)), flags,
+        data);
     spec = TrainingRun.materializeFreshBase(spec, s.output(), hadoop).withTokenizer(CarriedTokenizer.of(data));
 
     JavaRDD<SftExample> train = TrainingRun.examples(spark, data, SftPackedTable.NAME, TableSet.TRAIN, 0, SftExample::fromRow);

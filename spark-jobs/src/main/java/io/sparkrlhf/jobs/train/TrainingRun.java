@@ -71,6 +71,15 @@ public final class TrainingRun {
    */
   public static void prepareOutput(SparkSession spark, OutputKind kind, String output, List<CommandInput> inputs,
       RunFlags flags) {
+    prepareOutput(spark, kind, output, inputs, flags, null);
+  }
+
+  /**
+   * As above, recording in a new {@code _run.json} the generation folder the run trains on
+   * ({@link PinnedData}), so that resuming it reads the same data.
+   */
+  public static void prepareOutput(SparkSession spark, OutputKind kind, String output, List<CommandInput> inputs,
+      RunFlags flags, PreparedDataset data) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     OutputGuard.Action action =
         OutputGuard.claim(kind, output, inputs, flags.resume(), flags.overwrite(), conf);
@@ -87,6 +96,9 @@ public final class TrainingRun {
         m.put("format_version", 1);
         m.put(OutputKind.FIELD, kind.manifestValue());
         m.put("started_at", Instant.now().toString());
+        if (data != null) {
+          m.put(PinnedData.FIELD, data.location());
+        }
         AtomicFiles.replace(fs, started, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
       }
     } catch (IOException e) {

@@ -1,0 +1,370 @@
+package io.sparkrlhf.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.sparkrlhf.conf.RlhfConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shell scripts users run (bin/rlhf, deploy/): they parse, keep to what bash 3.2 (macOS) runs
+ * under {@code set -u}, pass shellcheck where it is installed, and do what they say, driven with a
+ * recording stand-in for spark-submit, nvidia-smi and mvn.
+ */
+class DeployScriptsTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  @TempDir Path dir;
+
+  /** Every shell script of the repository. */
+  static List<Path> scripts() throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (String top : List.of("bin", "deploy", ".ci")) {
+      try (Stream<Path> files = Files.walk(ROOT.resolve(top))) {
+        files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("node_modules"))
+            .filter(DeployScriptsTest::isShellScript).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isShellScript(Path p) {
+    try {
+      return p.toString().endsWith(".sh") || Files.readString(p, StandardCharsets.ISO_8859_1).startsWith("#!/usr/bin/env bash");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void everyScriptParsesAndKeepsToBash32() throws Exception {
+    List<Path> scripts = scripts();
+    assertTrue(scripts.size() >= 5, "found " + scripts);
+    // bash 3.2 under set -u: "${a[@]}" of an empty array is an unbound variable (fixed in 4.4), and
+    // these came after 3.2.
+    Pattern bareArray = Pattern.compile("(?<!\\+)\"\\$\\{(\\w+)\\[@\\]\\}\"");
+    Pattern bash4 = Pattern.compile("declare -[An]|\\bmapfile\\b|\\breadarray\\b|\\$\\{\\w+(,,|\\^\\^)\\}|&>>|\\|&|\\bcoproc\\b");
+    List<String> problems = new ArrayList<>();
+    for (Path script : scripts) {
+      Run syntax = run(dir, Map.of(), "bash", "-n", script.toString());
+      if (syntax.code != 0) {
+        problems.add(script + ": bash -n: " + syntax.output);
+      }
+      List<String> lines = Files.readAllLines(script);
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).replaceAll("\\$\\{\\w+\\[@\\]\\+\"\\$\\{\\w+\\[@\\]\\}\"\\}", "");
+        Matcher m = bareArray.matcher(line);
+        if (m.find()) {
+          problems.add(ROOT.relativize(script) + ":" + (i + 1) + ": \"${" + m.group(1) + "[@]}\" fails under set -u in bash 3.2 when "
+              + "empty; write ${" + m.group(1) + "[@]+\"${" + m.group(1) + "[@]}\"}");
+        }
+        if (bash4.matcher(line).find() && !line.strip().startsWith("#")) {
+          problems.add(ROOT.relativize(script) + ":" + (i + 1) + ": needs bash 4: " + line.strip());
+        }
+      }
+    }
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void everyScriptPassesShellcheckWhereItIsInstalled() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(run(dir, Map.of(), "bash", "-c", "command -v shellcheck").code == 0,
+        "shellcheck is not installed (.ci/run installs it)");
+    List<String> command = new ArrayList<>(List.of("shellcheck", "-s", "bash", "-S", "warning"));
+    scripts().forEach(p -> command.add(p.toString()));
+    Run check = run(dir, Map.of(), command.toArray(String[]::new));
+    assertEquals(0, check.code, check.output);
+  }
+
+  @Test
+  void gpuDiscoveryPrintsTheOrdinalsTheExecutorSees() throws Exception {
+    Path script = ROOT.resolve("deploy/gpu/getGpusResources.sh");
+    Path bin = fakeCommand("nvidia-smi", "printf '0\\n1\\n2\\n3\\n'");
+    Map<String, String> path = Map.of("PATH", bin + ":/usr/bin:/bin");
+    assertEquals("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\",\"2\",\"3\"]}", run(dir, path, script.toString()).output.strip());
+    Map<String, String> restricted = Map.of("PATH", bin + ":/usr/bin:/bin", "CUDA_VISIBLE_DEVICES", "2,3");
+    assertEquals("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}", run(dir, restricted, script.toString()).output.strip(),
+        "CUDA renumbers the visible devices from 0");
+    Run none = run(dir, Map.of("PATH", "/usr/bin:/bin", "CUDA_VISIBLE_DEVICES", ""), script.toString());
+    assertEquals(1, none.code, none.output);
+    assertTrue(none.output.contains("no GPU visible"), none.output);
+    Run noDriver = run(dir, Map.of("PATH", dir.resolve("empty") + ":/usr/bin:/bin"), script.toString());
+    assertEquals(1, noDriver.code, noDriver.output);
+    assertTrue(noDriver.output.contains("nvidia-smi is not on PATH"), noDriver.output);
+  }
+
+  @Test
+  void yarnSubmitShipsOneResolvedConfigurationAndItsSparkSettings() throws Exception {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(Files.createDirectories(conf.resolve("models")).resolve("tiny.conf"),
+        "rlhf.prepare.tokenizer { kind = hf, path = \"hdfs:///models/tiny/tokenizer.json\" }\nrlhf.sft.max-steps = 77\n");
+    Path user = Files.writeString(conf.resolve("cluster.conf"), "include \"models/tiny.conf\"\n"
+        + "rlhf.spark.conf {\n  \"spark.executor.cores\" = 4\n  \"spark.driver.memory\" = \"6g\"\n"
+        + "  \"spark.hadoop.fs.s3a.secret.key\" = \"S3cr3t/Value\"\n}\n");
+    Submitted sft = yarnSubmit(Map.of(), "sft", "-c", user.toString(), "--set", "sft.micro-batch=3", "-o", "hdfs:///runs/a",
+        "--resume");
+
+    assertEquals(0, sft.run.code, sft.run.output);
+    assertTrue(sft.args.containsAll(List.of("--master", "yarn", "--deploy-mode", "cluster")), sft.args.toString());
+    assertEquals("io.sparkrlhf.cli.RlhfDriver", after(sft.args, "--class"), "the main that returns instead of exiting");
+    assertEquals(List.of("sft", "--config", "rlhf.conf", "-o", "hdfs:///runs/a", "--resume"),
+        sft.args.subList(sft.args.indexOf(jar().toString()) + 1, sft.args.size()));
+    // One file, everything resolved: the include and the --set are in it, the preset need not travel.
+    assertEquals(List.of("rlhf.conf"), sft.shipped);
+    Config expected = RlhfConfig.load(List.of(user.toFile()), List.of("sft.micro-batch=3"));
+    Files.delete(conf.resolve("models/tiny.conf"));
+    Config shipped = RlhfConfig.load(List.of(dir.resolve("shipped/rlhf.conf").toFile()), List.of());
+    assertEquals(expected.getConfig("rlhf").root().unwrapped(), shipped.getConfig("rlhf").root().unwrapped());
+    assertEquals(77, shipped.getInt("rlhf.sft.max-steps"));
+    // Sizes reach spark-submit; a training command gets one task per executor; the secret stays in the file.
+    List<String> settings = confs(sft.args);
+    assertTrue(settings.containsAll(List.of("spark.executor.cores=4", "spark.task.cpus=4", "spark.driver.memory=6g",
+        "spark.yarn.maxAppAttempts=1")), settings.toString());
+    assertFalse(String.join(" ", sft.args).contains("S3cr3t"), sft.args.toString());
+    assertFalse(sft.run.output.contains("S3cr3t"), sft.run.output);
+    assertTrue(settings.stream().noneMatch(s -> s.contains("resource.gpu")), "no GPU unless asked: " + settings);
+
+    Submitted prepare = yarnSubmit(Map.of("EXECUTORS", "3"), "prepare", "-c", user.toString());
+    assertEquals(0, prepare.run.code, prepare.run.output);
+    assertTrue(confs(prepare.args).containsAll(List.of("spark.task.cpus=1", "spark.executor.instances=3")),
+        prepare.args.toString());
+  }
+
+  @Test
+  void yarnGpuPresetShipsTheDiscoveryScriptForTrainingOnly() throws Exception {
+    Path gpuPreset = ROOT.resolve("conf/yarn-gpu.conf");
+    Submitted sft = yarnSubmit(Map.of(), "sft", "-c", gpuPreset.toString());
+    assertEquals(0, sft.run.code, sft.run.output);
+    List<String> settings = confs(sft.args);
+    assertTrue(settings.containsAll(List.of("spark.executor.resource.gpu.amount=1", "spark.task.resource.gpu.amount=1",
+        "spark.executor.resource.gpu.discoveryScript=./getGpusResources.sh", "spark.task.cpus=8",
+        "spark.executor.memoryOverhead=24g", "spark.driver.maxResultSize=8g")), settings.toString());
+    assertEquals(List.of("rlhf.conf", "getGpusResources.sh"), sft.shipped);
+    assertTrue(Files.isExecutable(dir.resolve("shipped/getGpusResources.sh")));
+
+    Submitted prepare = yarnSubmit(Map.of(), "prepare", "-c", gpuPreset.toString());
+    assertEquals(0, prepare.run.code, prepare.run.output);
+    assertTrue(confs(prepare.args).stream().noneMatch(s -> s.contains("resource.gpu")), prepare.args.toString());
+    assertEquals(List.of("rlhf.conf"), prepare.shipped);
+
+    Submitted cpu = yarnSubmit(Map.of("GPUS_PER_EXECUTOR", "0"), "sft", "-c", gpuPreset.toString());
+    assertTrue(confs(cpu.args).stream().noneMatch(s -> s.contains("resource.gpu")), cpu.args.toString());
+  }
+
+  @Test
+  void yarnSubmitRefusesSparkSubmitsConfOptionAndPrintsUsage() throws Exception {
+    Submitted conf = yarnSubmit(Map.of(), "sft", "--conf", "x.conf");
+    assertEquals(2, conf.run.code, conf.run.output);
+    assertTrue(conf.run.output.contains("-c/--config"), conf.run.output);
+    assertFalse(Files.exists(dir.resolve("args.txt")), "nothing submitted");
+    Run bare = run(dir, Map.of(), ROOT.resolve("deploy/yarn/submit.sh").toString());
+    assertEquals(2, bare.code);
+    assertTrue(bare.output.contains("Submit an rlhf command to YARN"), bare.output);
+    Submitted missing = yarnSubmit(Map.of(), "sft", "-c", dir.resolve("nope.conf").toString());
+    assertEquals(2, missing.run.code, missing.run.output);
+    assertTrue(missing.run.output.contains("configuration file not found: " + dir.resolve("nope.conf")), missing.run.output);
+  }
+
+  @Test
+  void k8sSubmitRunsWithEmptyArraysTakesANodeSelectorAndPrintsUsage() throws Exception {
+    Path script = ROOT.resolve("deploy/k8s/submit.sh");
+    Path submit = recordingSparkSubmit();
+    Map<String, String> env = Map.of("K8S_API", "https://k8s:6443", "IMAGE", "reg/rlhf:1", "SPARK_SUBMIT", submit.toString(),
+        "GPUS_PER_EXECUTOR", "0");
+    Run plain = run(dir, env, script.toString(), "prepare"); // no GPU, no selector: both arrays empty
+    assertEquals(0, plain.code, plain.output);
+    List<String> args = Files.readAllLines(dir.resolve("args.txt"));
+    assertEquals("io.sparkrlhf.cli.RlhfDriver", after(args, "--class"));
+    assertTrue(confs(args).stream().noneMatch(s -> s.contains("node.selector") || s.contains("resource.gpu")), args.toString());
+
+    Map<String, String> gpu = new java.util.HashMap<>(env);
+    gpu.put("GPUS_PER_EXECUTOR", "1");
+    gpu.put("GPU_NODE_SELECTOR", "nvidia.com/gpu.present=true,pool=a100");
+    assertEquals(0, run(dir, gpu, script.toString(), "sft", "-c", "/opt/rlhf/conf/k8s.conf").code);
+    args = Files.readAllLines(dir.resolve("args.txt"));
+    assertTrue(confs(args).containsAll(List.of("spark.kubernetes.executor.node.selector.nvidia.com/gpu.present=true",
+        "spark.kubernetes.executor.node.selector.pool=a100", "spark.executor.resource.gpu.amount=1",
+        "spark.executor.resource.gpu.discoveryScript=/opt/rlhf/bin/getGpusResources.sh")), args.toString());
+    assertEquals(List.of("sft", "-c", "/opt/rlhf/conf/k8s.conf"), args.subList(args.size() - 3, args.size()));
+
+    Run bare = run(dir, Map.of(), script.toString());
+    assertEquals(2, bare.code);
+    assertTrue(bare.output.contains("GPU_NODE_SELECTOR"), bare.output);
+    Run noApi = run(dir, Map.of("IMAGE", "x"), script.toString(), "sft");
+    assertEquals(2, noApi.code);
+    assertTrue(noApi.output.contains("set K8S_API"), noApi.output);
+    Run conf = run(dir, env, script.toString(), "sft", "--conf", "a");
+    assertEquals(2, conf.code);
+    assertTrue(conf.output.contains("-c/--config"), conf.output);
+  }
+
+  @Test
+  void launcherRebuildsWhenASourceIsNewerThanTheJar() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("repo"));
+    Files.createDirectories(root.resolve("bin"));
+    Files.copy(ROOT.resolve("bin/rlhf"), root.resolve("bin/rlhf"));
+    Path target = Files.createDirectories(root.resolve("spark-jobs/target"));
+    Path jar = Files.writeString(target.resolve("rlhf-spark-jobs-0.1.0-SNAPSHOT.jar"), "jar");
+    Files.writeString(target.resolve("classpath-runtime.txt"), "/r.jar");
+    Files.writeString(target.resolve("classpath-provided.txt"), "/p.jar");
+    Path source = Files.createDirectories(root.resolve("model/src/main/java")).resolve("A.java");
+    Files.writeString(source, "class A {}");
+    Files.writeString(root.resolve("pom.xml"), "<project/>");
+    Path bin = fakeCommand("mvn", "echo built >> \"" + dir.resolve("mvn.log") + "\"");
+    fakeCommand("java", "echo \"java $*\"");
+    Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin");
+    Instant now = Instant.now();
+    touch(source, now.minusSeconds(60));
+    touch(root.resolve("pom.xml"), now.minusSeconds(60));
+    touch(jar, now);
+
+    Run current = run(dir, env, root.resolve("bin/rlhf").toString(), "config");
+    assertEquals(0, current.code, current.output);
+    assertFalse(Files.exists(dir.resolve("mvn.log")), "a current jar is not rebuilt: " + current.output);
+    assertTrue(current.output.contains("io.sparkrlhf.cli.RlhfCli config"), current.output);
+
+    touch(source, now.plusSeconds(60));
+    Run stale = run(dir, env, root.resolve("bin/rlhf").toString(), "config");
+    assertEquals(0, stale.code, stale.output);
+    assertEquals(List.of("built"), Files.readAllLines(dir.resolve("mvn.log")), stale.output);
+    assertTrue(stale.output.contains("model/src/main/java/A.java changed since the jar was built"), stale.output);
+  }
+
+  @Test
+  void dockerImageRunsTheBuildsSparkAndItsContextHoldsWhatItCopies() throws Exception {
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    Matcher version = Pattern.compile("<spark.version>([^<]+)</spark.version>").matcher(pom);
+    assertTrue(version.find());
+    String dockerfile = Files.readString(ROOT.resolve("deploy/docker/Dockerfile"));
+    Matcher image = Pattern.compile("ARG SPARK_IMAGE=apache/spark:([0-9.]+)").matcher(dockerfile);
+    assertTrue(image.find(), dockerfile);
+    assertEquals(version.group(1), image.group(1), "the image's Spark is the one the jar is built against");
+
+    List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore"));
+    Matcher copy = Pattern.compile("(?m)^COPY (?:--\\S+ )*(\\S+) ").matcher(dockerfile);
+    int copies = 0;
+    while (copy.find()) {
+      copies++;
+      String source = copy.group(1).replaceAll("/$", "");
+      assertTrue(ignore.contains("!" + source) || ignore.contains("!" + source + "/"),
+          ".dockerignore must keep " + source + " in the context");
+      if (!source.endsWith(".jar")) {
+        assertTrue(Files.exists(ROOT.resolve(source)), source);
+      }
+    }
+    assertEquals(3, copies, dockerfile);
+  }
+
+  // --- helpers ---
+
+  record Run(int code, String output) {}
+
+  record Submitted(Run run, List<String> args, List<String> shipped) {}
+
+  private Submitted yarnSubmit(Map<String, String> extraEnv, String... args) throws Exception {
+    Files.deleteIfExists(dir.resolve("args.txt"));
+    Path shipped = dir.resolve("shipped");
+    if (Files.exists(shipped)) {
+      try (Stream<Path> old = Files.list(shipped)) {
+        for (Path p : old.toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.put("SPARK_SUBMIT", recordingSparkSubmit().toString());
+    env.put("RLHF_JAR", jar().toString());
+    env.put("RLHF_CLIENT_CLASSPATH", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("deploy/yarn/submit.sh").toString()));
+    command.addAll(Arrays.asList(args));
+    Run run = run(dir, env, command.toArray(String[]::new));
+    List<String> submitted = Files.exists(dir.resolve("args.txt")) ? Files.readAllLines(dir.resolve("args.txt")) : List.of();
+    List<String> names = new ArrayList<>();
+    String files = submitted.isEmpty() ? null : after(submitted, "--files");
+    if (files != null) {
+      for (String f : files.split(",")) {
+        names.add(Path.of(f).getFileName().toString());
+      }
+    }
+    return new Submitted(run, submitted, names);
+  }
+
+  private Path jar() throws IOException {
+    Path jar = dir.resolve("rlhf-jobs.jar");
+    if (!Files.exists(jar)) {
+      Files.writeString(jar, "stand-in");
+    }
+    return jar;
+  }
+
+  /** A spark-submit that writes its arguments, one per line, and copies the --files it is given (the cluster's view). */
+  private Path recordingSparkSubmit() throws IOException {
+    return fakeCommand("spark-submit", String.join("\n",
+        "printf '%s\\n' \"$@\" > '" + dir.resolve("args.txt") + "'",
+        "mkdir -p '" + dir.resolve("shipped") + "'",
+        "while [ $# -gt 0 ]; do",
+        "  if [ \"$1\" = --files ]; then for f in $(printf '%s' \"$2\" | tr ',' ' '); do cp -p \"$f\" '" + dir.resolve("shipped") + "'/; done; fi",
+        "  shift",
+        "done")).resolve("spark-submit");
+  }
+
+  /** A command named {@code name} in a bin folder of this test, running {@code body}; returns the folder. */
+  private Path fakeCommand(String name, String body) throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path file = bin.resolve(name);
+    Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin;
+  }
+
+  private static void touch(Path p, Instant when) throws IOException {
+    Files.setLastModifiedTime(p, FileTime.from(when));
+  }
+
+  private static String after(List<String> args, String option) {
+    int i = args.indexOf(option);
+    return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
+  }
+
+  private static List<String> confs(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (args.get(i).equals("--conf")) {
+        out.add(args.get(i + 1));
+      }
+    }
+    return out;
+  }
+
+  static Run run(Path workDir, Map<String, String> env, String... command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    pb.environment().remove("CUDA_VISIBLE_DEVICES");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + String.join(" ", command));
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+}
