@@ -12,10 +12,11 @@ export SPARK_HOME="$root/bench/target/spark-home" SPARK_SCALA_VERSION=2.13
 mkdir -p "$SPARK_HOME/jars"
 # The module opens spark-submit gives every driver (Spark's JavaModuleOptions): Kryo needs them.
 opens=""
-for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
     java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
-  opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
+  opens="$opens --add-opens=java.base/$pkg=ALL-UNNAMED"
 done
+# shellcheck disable=SC2086 # RLHF_JAVA_OPTS and opens hold several options
 exec java ${RLHF_JAVA_OPTS:--Xmx8g} $opens \
   --add-modules=jdk.incubator.vector -Dio.netty.tryReflectionSetAccessible=true -Dai.djl.offline=true \
   -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
