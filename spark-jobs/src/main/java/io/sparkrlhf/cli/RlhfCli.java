@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RlhfCli.Version.class,
     description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO.",
-    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, GenerateSampleCommand.class,
+    subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, BestOfNCommand.class,
+        GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);

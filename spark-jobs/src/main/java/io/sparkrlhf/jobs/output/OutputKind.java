@@ -9,7 +9,9 @@ public enum OutputKind {
   SFT("sft", "sft", "an sft training run"),
   REWARD("reward", "reward", "a reward-model training run"),
   PPO("ppo", "ppo", "a ppo training run"),
-  SAMPLE_DUMP("sample-dump", "generate-sample", "a sample StackExchange dump");
+  SAMPLE_DUMP("sample-dump", "generate-sample", "a sample StackExchange dump"),
+  BEST_OF_N("best-of-n", "best-of-n", "a best-of-n sampling output"),
+  EVAL("eval", "eval", "an evaluation report");
 
   /** The manifest field that names the kind. */
   public static final String FIELD = "kind";
