@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = RlhfCli.Version.class,
     description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO.",
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, BestOfNCommand.class,
+        EvalCommand.class,
         GenerateSampleCommand.class,
         PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements Runnable {

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -112,8 +111,10 @@ public final class BestOfNJob {
       JavaRDD<Row> rows = sampled.map(p -> row(p, wm, ws));
       Path table = new Path(s.output(), BestOfNTable.NAME);
       writeTable(rows, table, hadoop);
-      List<Row> written = ParquetChecksums.reader(spark).parquet(table.toString()).collectAsList();
-      summary = summarise(written, s.n(), whiten ? mean : Double.NaN, whiten ? sd : Double.NaN, table.toString());
+      double[] means = ParquetChecksums.reader(spark).parquet(table.toString()).javaRDD()
+          .map(BestOfNJob::bestFirstMean).reduce(BestOfNJob::plus4); // read back: the numbers of what was written
+      summary = new Summary(Math.round(means[3]), s.n(), means[0] / means[3], means[1] / means[3], means[2] / means[3],
+          whiten ? mean : Double.NaN, whiten ? sd : Double.NaN, table.toString(), null);
       LOG.info("best-of-n: sampled and scored {} responses in {} s", (long) moments[2],
           String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
       writeSamples(s, sampled.take(s.samplesToLog()), sampling, wm, ws, hadoop);
@@ -190,20 +191,18 @@ public final class BestOfNJob {
     }
   }
 
-  static Summary summarise(List<Row> rows, int n, double whitenMean, double whitenSd, String table) {
-    double best = 0;
-    double first = 0;
+  /** A row's best score, first-sample score, mean score, and 1 (to count rows). */
+  private static double[] bestFirstMean(Row r) {
+    List<Float> scores = r.getList(r.fieldIndex(BestOfNTable.SCORES));
     double all = 0;
-    for (Row r : rows) {
-      List<Float> scores = r.getList(r.fieldIndex(BestOfNTable.SCORES));
-      best += scores.get(r.getInt(r.fieldIndex(BestOfNTable.BEST)));
-      first += scores.get(0);
-      for (float x : scores) {
-        all += x / scores.size();
-      }
+    for (float x : scores) {
+      all += x;
     }
-    int p = rows.size();
-    return new Summary(p, n, best / p, first / p, all / p, whitenMean, whitenSd, table, null);
+    return new double[] {scores.get(r.getInt(r.fieldIndex(BestOfNTable.BEST))), scores.get(0), all / scores.size(), 1};
+  }
+
+  private static double[] plus4(double[] a, double[] b) {
+    return new double[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]};
   }
 
   private static void writeSamples(BestOfNSettings s, List<PolicySampler.Sampled> some, Sampling sampling, double mean,

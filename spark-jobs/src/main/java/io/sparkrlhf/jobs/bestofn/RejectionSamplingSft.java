@@ -54,9 +54,8 @@ public final class RejectionSamplingSft {
   }
 
   private static int[] best(Row r) {
-    List<List<Object>> responses = r.getList(r.fieldIndex(BestOfNTable.RESPONSE_IDS));
-    List<Object> best = responses.get(r.getInt(r.fieldIndex(BestOfNTable.BEST)));
-    return ints(best);
+    List<Object> responses = r.getList(r.fieldIndex(BestOfNTable.RESPONSE_IDS));
+    return ints(responses.get(r.getInt(r.fieldIndex(BestOfNTable.BEST))));
   }
 
   /**
@@ -83,10 +82,13 @@ public final class RejectionSamplingSft {
     return new SftExample(ids, docs, loss);
   }
 
-  private static int[] ints(List<?> values) {
-    int[] out = new int[values.size()];
+  /** A Parquet int array: a Java list at the top level, a Scala sequence inside another array. */
+  private static int[] ints(Object values) {
+    List<?> list = values instanceof scala.collection.Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
+        : (List<?>) values;
+    int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) values.get(i)).intValue();
+      out[i] = ((Number) list.get(i)).intValue();
     }
     return out;
   }
