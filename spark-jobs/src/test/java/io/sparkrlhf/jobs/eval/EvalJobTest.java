@@ -60,7 +60,8 @@ class EvalJobTest {
     assertEquals(8, r.rows().size());
     assertTrue(r.winRate() >= 0 && r.winRate() <= 1);
     assertEquals(0, r.baseline().klMean(), 1e-3, "the baseline is its own KL reference");
-    assertTrue(r.policy().klMean() > 1e-4, "4 SFT steps moved the policy: KL " + r.policy().klMean());
+    // A sampled estimate (Σ log p − log p_ref over the drawn tokens) may be negative on 8 prompts; non-zero it must be.
+    assertTrue(Math.abs(r.policy().klMean()) > 1e-4, "4 SFT steps moved the policy: KL " + r.policy().klMean());
     assertTrue(r.policy().responseLength() >= 1 && r.policy().responseLength() <= 12);
 
     JsonNode report = JSON.readTree(ev.resolve("report.json").toFile());
