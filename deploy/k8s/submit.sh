@@ -51,7 +51,7 @@ cores="${EXECUTOR_CORES:-8}"
 # Training commands run one task per executor (libtorch uses every core inside it) on its GPU;
 # prepare runs one task per core and needs no GPU.
 case "$command_name" in
-  sft | reward | ppo | dpo | pipeline) task_cpus="$cores"; gpus="${GPUS_PER_EXECUTOR:-1}" ;;
+  sft | reward | ppo | dpo | best-of-n | eval | pipeline) task_cpus="$cores"; gpus="${GPUS_PER_EXECUTOR:-1}" ;;
   *) task_cpus=1; gpus=0 ;;
 esac
 gpu_conf=()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.sparkrlhf.conf.Secrets;
+import io.sparkrlhf.datasets.sample.SafetySampleGenerator;
 import io.sparkrlhf.datasets.sample.SampleDumpGenerator;
 import io.sparkrlhf.jobs.output.FolderContents;
 import io.sparkrlhf.jobs.output.OutputGuard;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate-sample", mixinStandardHelpOptions = true,
-    description = "Write a deterministic synthetic StackExchange dump (real Posts.xml format, planted preference signal).")
+    description = "Write a deterministic synthetic StackExchange dump (real Posts.xml format, planted preference signal), and a small HH-RLHF style safety set.")
 public final class GenerateSampleCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GenerateSampleCommand.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,9 @@ public final class GenerateSampleCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The safety set's folder under the sample's output (prepare it with input.format = hh-rlhf). */
+  public static final String SAFETY_DIR = "safety";
+
   static SampleDumpGenerator.Summary generate(Config sample, String out, Integer questionsPerSite, Configuration hadoop) {
     String compression = sample.getString("compression").toUpperCase(Locale.ROOT);
     SampleDumpGenerator.Compression c = switch (compression) {
@@ -63,6 +67,13 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         sample.getLong("seed"), c, sample.getBoolean("malformed"));
     OutputGuard.claim(OutputKind.SAMPLE_DUMP, out, List.of(), false, false, hadoop);
     SampleDumpGenerator.Summary summary = SampleDumpGenerator.write(out, options, hadoop);
+    int safetyPrompts = sample.getInt("safety-prompts");
+    if (safetyPrompts > 0) {
+      SafetySampleGenerator.Summary safety =
+          SafetySampleGenerator.write(out + "/" + SAFETY_DIR, safetyPrompts, options.seed(), hadoop);
+      LOG.info("generate-sample: wrote the safety set {} ({} rows, {} harmful requests, {} bad rows)", safety.file(),
+          safety.rows(), safety.harmful(), safety.badRows());
+    }
     writeManifest(out, options, summary, hadoop);
     return summary;
   }

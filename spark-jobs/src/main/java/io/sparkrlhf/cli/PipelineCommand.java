@@ -3,7 +3,9 @@ package io.sparkrlhf.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.bestofn.BestOfNJob;
 import io.sparkrlhf.jobs.dpo.DpoJob;
+import io.sparkrlhf.jobs.eval.EvalJob;
 import io.sparkrlhf.jobs.ppo.PpoJob;
 import io.sparkrlhf.jobs.prepare.PrepareJob;
 import io.sparkrlhf.jobs.reward.RewardJob;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
     description = "Run the pipeline on the embedded sample: generate-sample (if absent) -> prepare -> sft -> reward -> ppo "
-        + "[-> dpo with --with-dpo].")
+        + "-> best-of-n and eval (SFT vs best-of-n vs PPO) [-> dpo with --with-dpo].")
 public final class PipelineCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineCommand.class);
 
@@ -57,6 +59,17 @@ public final class PipelineCommand implements Callable<Integer> {
     config.overrides.add(9, "dpo.data=" + ConfigUtil.quoteString(prepared));
     config.overrides.add(10, "dpo.policy=" + ConfigUtil.quoteString(work + "/sft"));
     config.overrides.add(11, "dpo.output=" + ConfigUtil.quoteString(work + "/dpo"));
+    Config defaults = config.load().getConfig("rlhf.pipeline");
+    int comparePrompts = defaults.getInt("compare-prompts");
+    List<String> compare = List.of("best-of-n.policy=" + ConfigUtil.quoteString(work + "/sft"),
+        "best-of-n.reward=" + ConfigUtil.quoteString(work + "/reward"),
+        "best-of-n.prompts=" + ConfigUtil.quoteString(prepared), "best-of-n.split=eval",
+        "best-of-n.max-prompts=" + comparePrompts, "best-of-n.n=" + defaults.getInt("compare-best-of-n"),
+        "best-of-n.output=" + ConfigUtil.quoteString(work + "/best-of-n"),
+        "eval.policy=" + ConfigUtil.quoteString(work + "/ppo"), "eval.baseline=" + ConfigUtil.quoteString(work + "/sft"),
+        "eval.reward=" + ConfigUtil.quoteString(work + "/reward"), "eval.prompts=" + ConfigUtil.quoteString(prepared),
+        "eval.split=eval", "eval.max-prompts=" + comparePrompts, "eval.output=" + ConfigUtil.quoteString(work + "/eval"));
+    config.overrides.addAll(12, compare);
     Config conf = config.load();
     if (!new File(dump).isDirectory()) {
       LOG.info("pipeline: generating the sample dump in {}", dump);
@@ -77,6 +90,17 @@ public final class PipelineCommand implements Callable<Integer> {
           String.format(java.util.Locale.ROOT, "%.3f", e.stats().accuracy()), e.stats().examples(), work));
       PpoJob.Summary ppo = new PpoJob(spark, conf, replace).run();
       LOG.info("pipeline: PPO {} ({}/ppo/eval.json)", PpoJob.describe(ppo), work);
+      if (comparePrompts > 0 && ppo.result().finished()) {
+        BestOfNJob.Summary bon = new BestOfNJob(spark, conf).run();
+        EvalJob.Result eval = new EvalJob(spark, conf).run();
+        LOG.info("pipeline: on {} eval prompts, reward-model score: SFT {} | best-of-{} of SFT {} | PPO {}; PPO wins {} "
+                + "of prompts over SFT, KL {} ({}/eval/report.html)", eval.rows().size(),
+            String.format(java.util.Locale.ROOT, "%.4f", eval.baseline().rewardMean()), bon.n(),
+            String.format(java.util.Locale.ROOT, "%.4f", bon.bestMean()),
+            String.format(java.util.Locale.ROOT, "%.4f", eval.policy().rewardMean()),
+            String.format(java.util.Locale.ROOT, "%.3f", eval.winRate()),
+            String.format(java.util.Locale.ROOT, "%.4f", eval.policy().klMean()), work);
+      }
       if (withDpo) {
         DpoJob.Summary dpo = new DpoJob(spark, conf, replace).run();
         LOG.info("pipeline: DPO {} ({}/dpo/eval.json)", DpoJob.describe(dpo), work);

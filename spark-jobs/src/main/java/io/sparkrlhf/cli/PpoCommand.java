@@ -30,6 +30,10 @@ public final class PpoCommand implements Callable<Integer> {
   @Option(names = "--reward", paramLabel = "PATH", description = "Reward run or model directory; replaces ppo.reward.")
   String reward;
 
+  @Option(names = "--reward-safety", paramLabel = "PATH",
+      description = "A safety reward model combined with --reward by Llama 2's rule; replaces ppo.reward-safety.")
+  String rewardSafety;
+
   @Option(names = "--prompts", paramLabel = "PATH", description = "Prepared tables (root) with rl_prompts; replaces ppo.prompts.")
   String prompts;
 
@@ -51,6 +55,7 @@ public final class PpoCommand implements Callable<Integer> {
   public Integer call() {
     override("ppo.policy", policy);
     override("ppo.reward", reward);
+    override("ppo.reward-safety", rewardSafety);
     override("ppo.prompts", prompts);
     override("ppo.output", output);
     Config conf = config.load();

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 public final class SubmitSettings {
   /** The commands that run one replica per executor. */
-  public static final Set<String> TRAINING = Set.of("sft", "reward", "ppo", "dpo", "pipeline");
+  public static final Set<String> TRAINING = Set.of("sft", "reward", "ppo", "dpo", "best-of-n", "eval", "pipeline");
   static final String EXECUTOR_CORES = "spark.executor.cores";
   static final String TASK_CPUS = "spark.task.cpus";
   static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";

@@ -10,7 +10,9 @@ public enum OutputKind {
   REWARD("reward", "reward", "a reward-model training run"),
   PPO("ppo", "ppo", "a ppo training run"),
   DPO("dpo", "dpo", "a dpo training run"),
-  SAMPLE_DUMP("sample-dump", "generate-sample", "a sample StackExchange dump");
+  SAMPLE_DUMP("sample-dump", "generate-sample", "a sample StackExchange dump"),
+  BEST_OF_N("best-of-n", "best-of-n", "a best-of-n sampling output"),
+  EVAL("eval", "eval", "an evaluation report");
 
   /** The manifest field that names the kind. */
   public static final String FIELD = "kind";

@@ -20,28 +20,34 @@ import org.apache.hadoop.fs.Path;
  * the policy's tokenizer ({@link TokenizerCheck}) and from one it covers. Checked on the driver
  * before any work.
  */
-final class PolicyCompatibility {
+public final class PolicyCompatibility {
   private PolicyCompatibility() {}
 
   static void check(ModelSpec policy, ModelSpec reward, PreparedDataset prompts, String promptsRoot, Configuration conf) {
+    check(policy, reward, "reward model", prompts, promptsRoot, conf);
+  }
+
+  /** {@code role}: how messages name the reward model ("reward model", "safety reward model"). */
+  public static void check(ModelSpec policy, ModelSpec reward, String role, PreparedDataset prompts, String promptsRoot,
+      Configuration conf) {
     JsonNode dataTokenizer = prompts.manifest().path("tokenizer");
     ModelConfig p = policy.config();
     ModelConfig r = reward.config();
     TokenizerCheck.requireSame(prompts, promptsRoot, policy, conf);
     if (p.vocabSize() != r.vocabSize()) {
-      throw new IllegalArgumentException("the reward model " + reward.describeBase() + " has a vocabulary of "
+      throw new IllegalArgumentException("the " + role + " " + reward.describeBase() + " has a vocabulary of "
           + r.vocabSize() + " tokens, the policy " + policy.describeBase() + " " + p.vocabSize()
           + ": they must share one tokenizer");
     }
     if (p.eosTokenId() != null && r.eosTokenId() != null && !Objects.equals(p.eosTokenId(), r.eosTokenId())) {
-      throw new IllegalArgumentException("the reward model's eos_token_id is " + r.eosTokenId() + ", the policy's "
+      throw new IllegalArgumentException("the " + role + "'s eos_token_id is " + r.eosTokenId() + ", the policy's "
           + p.eosTokenId() + ": they must share one tokenizer");
     }
     Optional<TokenizerIdentity> policyTokenizer = ModelTokenizer.identify(policy, conf);
     Optional<TokenizerIdentity> rewardTokenizer = ModelTokenizer.identify(reward, conf);
     if (policyTokenizer.isPresent() && rewardTokenizer.isPresent()
         && policyTokenizer.get().differsFrom(rewardTokenizer.get())) {
-      throw new IllegalArgumentException("the reward model " + reward.describeBase() + " speaks "
+      throw new IllegalArgumentException("the " + role + " " + reward.describeBase() + " speaks "
           + rewardTokenizer.get().describe() + ", the policy " + policy.describeBase() + " "
           + policyTokenizer.get().describe() + ": they must share one tokenizer");
     }
@@ -59,7 +65,7 @@ final class PolicyCompatibility {
   }
 
   /** Whether the policy's directory has a tokenizer.json to decode samples with. */
-  static boolean hasTokenizerJson(ModelSpec policy, Configuration conf) {
+  public static boolean hasTokenizerJson(ModelSpec policy, Configuration conf) {
     if (policy.basePath() == null) {
       return false;
     }

@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -84,6 +83,13 @@ public final class PpoJob {
     ModelSpec start = ModelSpec.at(s.policy(), hadoop, precision, null, 0);
     ModelSpec reward = ModelSpec.at(s.reward(), hadoop, precision, null, 0);
     PolicyCompatibility.check(start, reward, data, s.prompts(), hadoop);
+    String safetyPath = conf.getString("rlhf.ppo.reward-safety");
+    ModelSpec safety = safetyPath.isBlank() ? null : ModelSpec.at(safetyPath, hadoop, precision, null, 0);
+    if (safety != null) {
+      PolicyCompatibility.check(start, safety, "safety reward model (--reward-safety)", data, s.prompts(), hadoop);
+    }
+    TextTokenizer text = textTokenizer(start, tokenizer, hadoop);
+    RewardModels rewards = new RewardModels(reward, safety, SafetyRule.from(conf, text));
     LoraSettings lora = s.lora(start.config());
     ModelSpec policy = start.withLora(lora, s.seed() + 1);
     ModelConfig model = policy.config();
@@ -128,19 +134,20 @@ public final class PpoJob {
     }
     // Only now, with every input checked, is the output claimed (and an earlier run replaced).
     TrainingRun.prepareOutput(spark, OutputKind.PPO, s.output(), CommandInput.given(new CommandInput("policy (--policy)",
-        s.policy()), new CommandInput("reward model (--reward)", s.reward()), new CommandInput("prompts (--prompts)",
-        s.prompts())), flags, data);
+        s.policy()), new CommandInput("reward model (--reward)", s.reward()),
+        new CommandInput("safety reward model (--reward-safety)", safetyPath.isBlank() ? null : safetyPath),
+        new CommandInput("prompts (--prompts)", s.prompts())), flags, data);
     policy = MergedBase.materialize(policy, s.output(), hadoop, "ppo").withTokenizer(CarriedTokenizer.of(data));
     String runId = "ppo-" + UUID.randomUUID().toString().substring(0, 8);
     RolloutSettings rollout = new RolloutSettings(s.seed(), s.minNewTokens(), s.maxNewTokens(), s.topK(), s.topP(),
         s.temperature(), s.klPenalty(), s.rolloutBatch(), eosIds, pad);
-    PpoObjective objective = new PpoObjective(policy, reward, rollout,
+    PpoObjective objective = new PpoObjective(policy, rewards, rollout,
         new LossSettings(s.cliprange(), s.cliprangeValue(), s.vfCoef()), s.valueHeadInit().equals("reward-model"));
     LOG.info("ppo: {} training and {} eval prompts in {} partitions; policy {} ({}), reward model {}; run {}",
         trainData.size(), evalData == null ? 0 : evalData.size(), partitions, policy.describeBase(),
-        lora == null ? "full" : "LoRA r=" + lora.rank(), reward.describeBase(), runId);
+        lora == null ? "full" : "LoRA r=" + lora.rank(), rewards.describe(), runId);
     try (PpoProgram program = new PpoProgram(sc, runId, objective, s, trainData, evalData, flags.failure(), s.output(),
-        hadoop, decoder(policy, tokenizer, hadoop)).withLocalHandoff(TrainingRun.localHandoff(spark))) {
+        hadoop, text == null ? null : text::decode).withLocalHandoff(TrainingRun.localHandoff(spark))) {
       long iterations = s.iterations(program.plan().stepsPerEpoch());
       TrainerOptions options = s.trainerOptions(iterations, flags.resume(), flags.stopAfter());
       Trainer.Result result = new Trainer("ppo", runId, s.output(), hadoop, program, options).run();
@@ -153,7 +160,7 @@ public final class PpoJob {
             dropped);
       }
       if (result.finished()) {
-        commit(s, policy, reward, data, summary, result, dropped);
+        commit(s, policy, rewards, data, summary, result, dropped);
       }
       return summary == null ? new Summary(result, null, null, Double.NaN, program.klController().value(), dropped)
           : summary;
@@ -166,6 +173,11 @@ public final class PpoJob {
   }
 
   private JavaRDD<RlPrompt> prompts(PreparedDataset data, String split, int limit) {
+    return prompts(spark, data, split, limit);
+  }
+
+  /** {@code rl_prompts/<split>} (the first {@code limit} rows; 0: all); an empty train table is an error. */
+  public static JavaRDD<RlPrompt> prompts(SparkSession spark, PreparedDataset data, String split, int limit) {
     String path = data.table(TableSet.path(RlPromptsTable.NAME, split));
     Dataset<Row> rows;
     try {
@@ -182,20 +194,20 @@ public final class PpoJob {
     return rows.javaRDD().map(RlPrompt::fromRow);
   }
 
-  /** Text for samples.jsonl: the policy's tokenizer.json, else the built-in GPT-2 BPE when the data used it. */
-  private static Function<int[], String> decoder(ModelSpec policy, JsonNode dataTokenizer, Configuration conf) {
+  /**
+   * The policy's text tokenizer, for samples.jsonl and the safety rule's phrases: its tokenizer.json,
+   * else the built-in GPT-2 BPE when the data used it; null when there is neither.
+   */
+  public static TextTokenizer textTokenizer(ModelSpec policy, JsonNode dataTokenizer, Configuration conf) {
     try {
-      TextTokenizer tok;
       if (PolicyCompatibility.hasTokenizerJson(policy, conf)) {
-        tok = TokenizerLoader.load("hf", policy.basePath(), "", conf).load();
+        return TokenizerLoader.load("hf", policy.basePath(), "", conf).load();
       } else if (dataTokenizer.path("name").asText("").startsWith("gpt2")) {
-        tok = TokenizerSpec.gpt2().load();
-      } else {
-        return null;
+        return TokenizerSpec.gpt2().load();
       }
-      return tok::decode;
+      return null;
     } catch (RuntimeException e) {
-      LOG.warn("ppo: samples.jsonl will hold token ids only: {}", e.getMessage());
+      LOG.warn("samples will hold token ids only: {}", e.getMessage());
       return null;
     }
   }
@@ -225,7 +237,7 @@ public final class PpoJob {
     return total / trained.rollouts().size();
   }
 
-  private void commit(PpoSettings s, ModelSpec policy, ModelSpec reward, PreparedDataset data, Summary summary,
+  private void commit(PpoSettings s, ModelSpec policy, RewardModels reward, PreparedDataset data, Summary summary,
       Trainer.Result result, long droppedPrompts) {
     try {
       FileSystem fs = new Path(s.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -249,7 +261,11 @@ public final class PpoJob {
       m.put("skipped_updates", result.skippedSteps());
       m.put("base_model", policy.describeBase());
       m.put("training", policy.lora() == null ? "full" : "lora");
-      m.put("reward_model", reward.describeBase());
+      m.put("reward_model", reward.helpfulness().describeBase());
+      if (reward.two()) {
+        m.put("safety_reward_model", reward.safety().describeBase());
+        m.put("safety_threshold", reward.rule().threshold());
+      }
       m.put("data", s.prompts());
       m.put("data_generation", data.generation());
       m.put("prompts_dropped_too_long", droppedPrompts);

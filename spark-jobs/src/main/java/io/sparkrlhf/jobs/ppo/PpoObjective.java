@@ -16,15 +16,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
+ * {@code reference}: a frozen model the KL is measured against instead of the starting policy (null:
+ * the starting policy; evaluation sets it to compare a trained policy with the one it came from).
  * PPO's models, shipped to executors: the policy (full fine-tuning or LoRA adapters, as its spec
- * says) with a value head, the reward model, how to roll out and the loss constants. A checkpoint is
+ * says) with a value head, the reward model (or two: helpfulness and safety), how to roll out and the loss constants. A checkpoint is
  * the policy as a Hugging Face directory or PEFT adapter, plus the value head in
  * {@code value_head.safetensors} (TRL's {@code v_head.summary.*} names).
  */
-public record PpoObjective(ModelSpec policy, ModelSpec reward, RolloutSettings rollout, LossSettings loss,
-    boolean valueHeadFromReward) implements Objective<PpoSample> {
+public record PpoObjective(ModelSpec policy, RewardModels reward, RolloutSettings rollout, LossSettings loss,
+    boolean valueHeadFromReward, ModelSpec reference) implements Objective<PpoSample> {
   public static final String VALUE_HEAD_FILE = "value_head";
   static final String VALUE_HEAD_PREFIX = "v_head.";
+
+  /** The KL reference is the policy as it starts (LoRA: adapters off). */
+  public PpoObjective(ModelSpec policy, RewardModels reward, RolloutSettings rollout, LossSettings loss,
+      boolean valueHeadFromReward) {
+    this(policy, reward, rollout, loss, valueHeadFromReward, null);
+  }
+
+  /** With one reward model. */
+  public PpoObjective(ModelSpec policy, ModelSpec reward, RolloutSettings rollout, LossSettings loss,
+      boolean valueHeadFromReward) {
+    this(policy, RewardModels.one(reward), rollout, loss, valueHeadFromReward, null);
+  }
 
   @Override
   public Replica<PpoSample> createReplica(Device device) throws IOException {

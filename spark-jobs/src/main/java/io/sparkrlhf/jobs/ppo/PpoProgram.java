@@ -198,10 +198,13 @@ public final class PpoProgram implements StepProgram {
         all.sort(Comparator.comparingInt(Rollout::slot));
         capturedRollouts.addAll(all);
       }
-      if (settings.scoreScaling()) {
+      // Two reward models: Llama 2 whitens the combined score, here by its running moments (TRL's score norm).
+      boolean whiten = objective.reward().two();
+      boolean scaling = settings.scoreScaling() || whiten;
+      if (scaling) {
         running = running.update(rolled.penalisedScores());
       }
-      IterationParams p = new IterationParams(klCoef, running, settings.scoreScaling(), settings.scoreNorm(),
+      IterationParams p = new IterationParams(klCoef, running, scaling, settings.scoreNorm() || whiten,
           settings.scoreClip(), eosPenalty, settings.whitenRewards(), settings.gamma(), settings.lam(), null, null);
       if (settings.whitenRewards()) {
         IterationParams raw = p;

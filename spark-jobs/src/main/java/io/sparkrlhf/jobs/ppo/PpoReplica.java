@@ -10,6 +10,7 @@ import io.sparkrlhf.engine.BatchStats;
 import io.sparkrlhf.engine.MicroBatchId;
 import io.sparkrlhf.engine.Replica;
 import io.sparkrlhf.jobs.train.ModelBuilder;
+import io.sparkrlhf.jobs.train.ModelSpec;
 import io.sparkrlhf.model.generate.Generator;
 import io.sparkrlhf.model.heads.ScalarHead;
 import io.sparkrlhf.model.ops.Scalars;
@@ -54,7 +55,7 @@ final class PpoReplica implements Replica<PpoSample> {
   private final DecoderLM policy;
   private final ScalarHead valueHead;
   private final DecoderLM reference;
-  private final RewardScorer reward;
+  private final RewardScorers reward;
   private final Trainables trainables;
   private final ParameterStore ps;
 
@@ -63,15 +64,16 @@ final class PpoReplica implements Replica<PpoSample> {
     this.manager = NDManager.newBaseManager(device);
     try {
       this.policy = ModelBuilder.build(objective.policy(), manager).model();
-      if (objective.policy().lora() == null) {
-        this.reference = ModelBuilder.build(objective.policy(), manager).model();
+      if (objective.reference() != null || objective.policy().lora() == null) {
+        ModelSpec ref = objective.reference() != null ? objective.reference() : objective.policy();
+        this.reference = ModelBuilder.build(ref, manager).model();
         for (HfParameter p : reference.hfParameters()) {
           p.parameter().freeze(true);
         }
       } else {
         this.reference = null; // adapters off
       }
-      this.reward = new RewardScorer(objective.reward(), manager, objective.rollout().padTokenId());
+      this.reward = new RewardScorers(objective.reward(), manager, objective.rollout().padTokenId());
       this.valueHead = ScalarHead.value(policy.config().hiddenSize());
       valueHead.initialize(manager, objective.policy().dataType());
       List<HfParameter> head = valueHead.hfParameters();
@@ -142,14 +144,16 @@ final class PpoReplica implements Replica<PpoSample> {
     Forward f = forwardNoGrad(queries, responses);
     long forwarded = System.nanoTime();
     List<int[]> scored = new ArrayList<>(b);
+    boolean[] unsafe = new boolean[b];
     for (int i = 0; i < b; i++) {
+      unsafe[i] = objective.reward().rule().unsafe(prompts.get(i));
       int[] resp = responses.get(i);
       int keep = r.isEos(resp[resp.length - 1]) ? resp.length - 1 : resp.length; // the RM saw no EOS
       int[] seq = Arrays.copyOf(queries.get(i), queries.get(i).length + keep);
       System.arraycopy(resp, 0, seq, queries.get(i).length, keep);
       scored.add(seq);
     }
-    float[] scores = reward.score(manager, scored);
+    float[] scores = reward.score(manager, scored, unsafe);
     long done = System.nanoTime();
     times.add(generated - t0, forwarded - generated, done - forwarded,
         Arrays.stream(g.lengths()).asLongStream().sum());

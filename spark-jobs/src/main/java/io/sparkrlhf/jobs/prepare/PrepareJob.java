@@ -3,6 +3,7 @@ package io.sparkrlhf.jobs.prepare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrlhf.datasets.hh.HhRlhfTable;
 import io.sparkrlhf.datasets.io.ParquetChecksums;
 import io.sparkrlhf.datasets.paired.PairedTable;
 import io.sparkrlhf.datasets.prepare.PrepareOptions;
@@ -40,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code rlhf prepare}: a StackExchange dump (or a paired table) becomes the packed-SFT,
+ * {@code rlhf prepare}: a StackExchange dump (or a paired table, or HH-RLHF transcripts) becomes the packed-SFT,
  * preference-pair and RL-prompt tables plus bad records, committed together as one generation.
  * Configuration and inputs are checked before any Spark job runs; a failure leaves the previous
  * output as it was.
@@ -73,7 +74,10 @@ public final class PrepareJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TokenizerSpec tokenizer =
         TokenizerLoader.load(settings.tokenizerKind(), settings.tokenizerPath(), settings.eosToken(), hadoop);
-    PrepareOptions options = settings.promptFormat().equals(PrepareSettings.CHAT_TEMPLATE)
+    boolean transcripts = settings.inputFormat().equals(PrepareSettings.HH_RLHF);
+    // A transcript prefix already is the prompt text: no template around it.
+    PrepareOptions options = transcripts ? settings.options(tokenizer, new PromptTemplate(PromptTemplate.PLACEHOLDER))
+        : settings.promptFormat().equals(PrepareSettings.CHAT_TEMPLATE)
         ? settings.options(tokenizer, PromptTemplate.chat(TokenizerLoader.chatTemplate(settings.tokenizerPath(), hadoop),
             settings.addGenerationPrompt(), settings.systemPrompt()))
         : settings.options(tokenizer);
@@ -98,7 +102,8 @@ public final class PrepareJob {
       threads = PrepareTables.threadsFromPosts(spark, StackExchangeDump.read(spark, files, settings.maxRowChars()), options);
       bad = PrepareTables.badRecords(threads);
     } else {
-      PairedTable.Input paired = PairedTable.read(spark, settings.inputPaths());
+      PairedTable.Input paired = transcripts ? HhRlhfTable.read(spark, settings.inputPaths())
+          : PairedTable.read(spark, settings.inputPaths());
       threads = PrepareTables.threadsFromPaired(spark, paired.rows(), options);
       bad = paired.bad();
     }

@@ -36,11 +36,13 @@ public record PrepareSettings(
 
   public static final String STACKEXCHANGE = "stackexchange";
   public static final String PAIRED = "paired";
+  /** Anthropic HH-RLHF JSON Lines: chosen and rejected transcripts whose shared prefix is the prompt. */
+  public static final String HH_RLHF = "hh-rlhf";
   public static final String CHAT_TEMPLATE = "chat-template";
 
   public static PrepareSettings from(Config prepare) {
     try {
-      String format = oneOf(prepare, "input.format", STACKEXCHANGE, PAIRED);
+      String format = oneOf(prepare, "input.format", STACKEXCHANGE, PAIRED, HH_RLHF);
       String kind = oneOf(prepare, "tokenizer.kind", "gpt2", "hf");
       String sftMode = oneOf(prepare, "sft.answers", "best", "min-score");
       String promptFormat = oneOf(prepare, "prompt.format", "template", CHAT_TEMPLATE);
@@ -112,6 +114,13 @@ public record PrepareSettings(
   public PrepareOptions options(TokenizerSpec tokenizer, PromptTemplate prompt) {
     return new PrepareOptions(prompt, tokenizer, seqLen, maxPromptTokens, maxPairTokens,
         maxPairsPerQuestion, sftSelection, seed, evalFraction, splitSalt, maxRowChars, packTokensPerPartition);
+  }
+
+  /** The same settings reading {@code format}. */
+  public PrepareSettings withFormat(String format) {
+    return new PrepareSettings(format, inputPaths, output, keepGenerations, tokenizerKind, tokenizerPath, eosToken,
+        promptTemplate, seqLen, maxPromptTokens, maxPairTokens, maxPairsPerQuestion, sftSelection, seed, evalFraction,
+        splitSalt, maxRowChars, maxBadFraction, packTokensPerPartition, promptFormat, addGenerationPrompt, systemPrompt);
   }
 
   public PrepareSettings withInput(List<String> paths) {

@@ -55,7 +55,7 @@ final class SftReplica implements Replica<SftExample> {
       try (NDManager scope = manager.newSubManager()) {
         Inputs in = inputs(scope, batch);
         DecoderLM.Output out = model.forward(ps, in.ids, in.mask, in.docs, null, true);
-        Losses.Sum loss = Losses.causalLm(out.logits(), in.ids, in.mask, in.docs);
+        Losses.Sum loss = Losses.causalLm(out.logits(), in.ids, in.lossMask, in.docs);
         collector.backward(loss.total());
         return stats(loss, batch);
       }
@@ -67,7 +67,7 @@ final class SftReplica implements Replica<SftExample> {
     try (NDManager scope = manager.newSubManager()) {
       Inputs in = inputs(scope, batch);
       DecoderLM.Output out = model.forward(ps, in.ids, in.mask, in.docs, null, false);
-      return stats(Losses.causalLm(out.logits(), in.ids, in.mask, in.docs), batch);
+      return stats(Losses.causalLm(out.logits(), in.ids, in.lossMask, in.docs), batch);
     }
   }
 
@@ -76,12 +76,14 @@ final class SftReplica implements Replica<SftExample> {
     return new BatchStats(loss.total().getFloat(), loss.count().getFloat(), 0, batch.size(), tokens);
   }
 
-  private record Inputs(NDArray ids, NDArray mask, NDArray docs) {}
+  /** {@code mask}: attention (all ones: documents are kept apart by {@code docs}); {@code lossMask}: tokens predicted. */
+  private record Inputs(NDArray ids, NDArray mask, NDArray docs, NDArray lossMask) {}
 
   private static Inputs inputs(NDManager scope, List<SftExample> batch) {
     int t = batch.get(0).inputIds().length;
     long[] ids = new long[batch.size() * t];
     long[] docs = new long[ids.length];
+    long[] counted = new long[ids.length];
     for (int b = 0; b < batch.size(); b++) {
       SftExample e = batch.get(b);
       if (e.inputIds().length != t) {
@@ -91,11 +93,13 @@ final class SftReplica implements Replica<SftExample> {
       for (int i = 0; i < t; i++) {
         ids[b * t + i] = e.inputIds()[i];
         docs[b * t + i] = e.docIds()[i];
+        counted[b * t + i] = e.lossMask() == null ? 1 : e.lossMask()[i];
       }
     }
     Shape shape = new Shape(batch.size(), t);
     NDArray idArray = scope.create(ids, shape);
-    return new Inputs(idArray, scope.ones(shape, ai.djl.ndarray.types.DataType.INT64), scope.create(docs, shape));
+    return new Inputs(idArray, scope.ones(shape, ai.djl.ndarray.types.DataType.INT64), scope.create(docs, shape),
+        scope.create(counted, shape));
   }
 
   @Override
