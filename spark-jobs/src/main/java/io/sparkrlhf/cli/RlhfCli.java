@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RlhfCli.Version.class,
     description = "RLHF on Apache Spark: prepare StackExchange data, then SFT, reward modelling and PPO, or DPO; "
-        + "best-of-n sampling and evaluation.",
+        + "best-of-n sampling, evaluation and generation.",
     subcommands = {PrepareCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, DpoCommand.class,
-        BestOfNCommand.class, EvalCommand.class, GenerateSampleCommand.class, MergeAdapterCommand.class,
-        PipelineCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        BestOfNCommand.class, EvalCommand.class, GenerateCommand.class, GenerateSampleCommand.class,
+        MergeAdapterCommand.class, PipelineCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class RlhfCli implements java.util.concurrent.Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RlhfCli.class);
 

@@ -24,7 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints under {@code <output>/checkpoints/step-NNNNNNNNN/} on any Hadoop filesystem. A
+ * Checkpoints under {@code <output>/checkpoints/checkpoint-N/} (named as transformers' Trainer names
+ * them; folders named {@code step-NNNNNNNNN} by earlier versions are still found, resumed from and
+ * pruned) on any Hadoop filesystem. A
  * checkpoint is staged in a local directory, its files are uploaded, and {@code checkpoint.json}
  * (listing them with their sizes and CRC32C checksums) is written last: a directory without it,
  * with one that cannot be read, or whose files do not have the listed sizes, was never committed
@@ -37,7 +39,9 @@ public final class CheckpointStore {
   public static final String DIR = "checkpoints";
   public static final String MANIFEST = "checkpoint.json";
   private static final String CHECKSUMS = "crc32c";
-  private static final String PREFIX = "step-";
+  private static final String PREFIX = "checkpoint-";
+  /** How versions before HF Trainer's naming named a checkpoint: step-NNNNNNNNN. */
+  private static final String LEGACY_PREFIX = "step-";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
@@ -53,7 +57,17 @@ public final class CheckpointStore {
   }
 
   public static String name(long step) {
-    return String.format("%s%09d", PREFIX, step);
+    return PREFIX + step;
+  }
+
+  /** The step a checkpoint folder's name says, in either naming; empty for any other name. */
+  static java.util.OptionalLong stepOf(String dirName) {
+    String digits = dirName.startsWith(PREFIX) ? dirName.substring(PREFIX.length())
+        : dirName.startsWith(LEGACY_PREFIX) ? dirName.substring(LEGACY_PREFIX.length()) : "";
+    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9') || digits.length() > 18) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(Long.parseLong(digits));
   }
 
   /** Uploads {@code staged}'s files as the checkpoint of {@code step}, commits it, prunes older ones. */
@@ -63,6 +77,10 @@ public final class CheckpointStore {
       FileSystem fs = root.getFileSystem(conf);
       if (fs.exists(target)) {
         fs.delete(target, true); // an uncommitted leftover, or the same step of an earlier attempt
+      }
+      Path legacy = new Path(root, String.format("%s%09d", LEGACY_PREFIX, step));
+      if (fs.exists(legacy)) {
+        fs.delete(legacy, true); // the same step as an earlier version named it: one folder per step
       }
       ObjectNode manifest = JSON.createObjectNode();
       manifest.put("step", step);
@@ -97,18 +115,18 @@ public final class CheckpointStore {
   public List<Committed> committed() {
     try {
       FileSystem fs = root.getFileSystem(conf);
-      List<Committed> out = new ArrayList<>();
+      java.util.TreeMap<Long, Committed> byStep = new java.util.TreeMap<>();
       if (!fs.exists(root)) {
-        return out;
+        return new ArrayList<>();
       }
       for (FileStatus s : fs.listStatus(root)) {
-        String dirName = s.getPath().getName();
-        if (s.isDirectory() && dirName.startsWith(PREFIX) && isCommitted(fs, s.getPath())) {
-          out.add(new Committed(Long.parseLong(dirName.substring(PREFIX.length())), s.getPath()));
+        java.util.OptionalLong step = stepOf(s.getPath().getName());
+        if (s.isDirectory() && step.isPresent() && isCommitted(fs, s.getPath())) {
+          Committed c = new Committed(step.getAsLong(), s.getPath());
+          byStep.merge(c.step(), c, (a, b) -> a.path().getName().startsWith(PREFIX) ? a : b); // the current name wins
         }
       }
-      out.sort(Comparator.comparingLong(Committed::step));
-      return out;
+      return new ArrayList<>(byStep.values());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list checkpoints in " + root + ": " + e.getMessage(), e);
     }
@@ -197,11 +215,11 @@ public final class CheckpointStore {
     List<Committed> committed = committed();
     List<Long> kept = committed.stream().map(Committed::step).sorted(Comparator.reverseOrder()).limit(keep).toList();
     for (FileStatus s : fs.listStatus(root)) {
-      String dirName = s.getPath().getName();
-      if (!s.isDirectory() || !dirName.startsWith(PREFIX)) {
+      java.util.OptionalLong parsed = stepOf(s.getPath().getName());
+      if (!s.isDirectory() || parsed.isEmpty()) {
         continue;
       }
-      long step = Long.parseLong(dirName.substring(PREFIX.length()));
+      long step = parsed.getAsLong();
       if (step < newest && !kept.contains(step)) {
         fs.delete(s.getPath(), true);
       }

@@ -79,7 +79,7 @@ class OutputFoldersCliTest {
     Map<String, String> before = TestFolders.snapshot(run);
     String finalCheckpoint = new ObjectMapper().readTree(run.resolve("_manifest.json").toFile())
         .path("final_checkpoint").asText();
-    assertTrue(finalCheckpoint.startsWith("checkpoints/step-"), finalCheckpoint);
+    assertTrue(finalCheckpoint.startsWith("checkpoints/checkpoint-"), finalCheckpoint);
     Path dump = Path.of(TrainingFixtures.prepared()).resolveSibling("dump");
 
     Run result = rlhf("prepare", "-i", dump.toString(), "-o", run.toString());

@@ -40,6 +40,10 @@ class TrainerCheckpointTest {
     Trainer.Result first = EngineFixtures.onSpark(sc, objective, data, 2, options(2, false, 3), null, output);
     assertFalse(first.finished());
     assertEquals(3, first.lastCheckpoint().orElseThrow().step());
+    Path checkpoints = tmp.resolve("run/checkpoints");
+    assertTrue(Files.isDirectory(checkpoints.resolve("checkpoint-3")), "named as transformers' Trainer names them");
+    // Step 3 as versions before that named it: the resume must still find it, and find it the newest.
+    Files.move(checkpoints.resolve("checkpoint-3"), checkpoints.resolve("step-000000003"));
     // A crash while writing step 5's checkpoint left files but no manifest: it must be ignored.
     Path torn = tmp.resolve("run/checkpoints/" + CheckpointStore.name(5));
     Files.createDirectories(torn);
@@ -53,6 +57,10 @@ class TrainerCheckpointTest {
     List<CheckpointStore.Committed> kept = new CheckpointStore(output, new Configuration(), 2).committed();
     assertEquals(List.of(6L, 7L), kept.stream().map(CheckpointStore.Committed::step).toList(), "the newest 2 are kept");
     assertFalse(Files.exists(torn), "the torn checkpoint was pruned");
+    try (var names = Files.list(checkpoints)) {
+      assertEquals(List.of("checkpoint-6", "checkpoint-7"), names.map(f -> f.getFileName().toString()).sorted().toList(),
+          "the older-named checkpoint was pruned like the others");
+    }
     List<String> metricSteps = Files.readAllLines(tmp.resolve("run/metrics.jsonl"));
     assertEquals(7, metricSteps.size(), "one line per step, the resumed steps not repeated: " + metricSteps);
     assertTrue(Files.exists(tmp.resolve("run/plots/loss.png")));

@@ -129,11 +129,11 @@ class PpoDistributedTest {
     assertTrue(uninterrupted.klCoef() != 0.2, "the adaptive controller moved: " + uninterrupted.klCoef());
     assertEquals(uninterrupted.klCoef(), rest.klCoef(), 0.0, "KL coefficient after resume");
     assertArrayEquals(uninterrupted.result().values(), rest.result().values(), "parameters after resume");
-    JsonNode state = JSON.readTree(parts.resolve("checkpoints/step-000000003/trainer_state.json").toFile());
+    JsonNode state = JSON.readTree(parts.resolve("checkpoints/checkpoint-3/trainer_state.json").toFile());
     assertEquals(rest.klCoef(), state.path("program").path("kl_controller").path("value").asDouble(), 0.0);
-    assertTrue(Files.exists(parts.resolve("checkpoints/step-000000003/value_head.safetensors")));
-    assertTrue(Files.exists(parts.resolve(lora ? "checkpoints/step-000000003/adapter_model.safetensors"
-        : "checkpoints/step-000000003/model.safetensors")));
+    assertTrue(Files.exists(parts.resolve("checkpoints/checkpoint-3/value_head.safetensors")));
+    assertTrue(Files.exists(parts.resolve(lora ? "checkpoints/checkpoint-3/adapter_model.safetensors"
+        : "checkpoints/checkpoint-3/model.safetensors")));
     long trainLines = Files.readAllLines(parts.resolve("metrics.jsonl")).stream()
         .filter(l -> l.contains("\"split\":\"train\"")).count();
     assertEquals(3, trainLines, "each iteration's metrics once");

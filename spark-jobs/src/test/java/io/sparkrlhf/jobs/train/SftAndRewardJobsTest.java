@@ -44,8 +44,8 @@ class SftAndRewardJobsTest {
     assertTrue(after < before - 1.0, "eval loss " + before + " -> " + after);
     assertEquals(Math.exp(after), eval.path("perplexity").asDouble(), 1e-6 * Math.exp(after));
     JsonNode manifest = JSON.readTree(out.resolve("sft/_manifest.json").toFile());
-    assertEquals("checkpoints/step-000000012", manifest.path("final_checkpoint").asText());
-    assertTrue(Files.exists(out.resolve("sft/checkpoints/step-000000012/model.safetensors")));
+    assertEquals("checkpoints/checkpoint-12", manifest.path("final_checkpoint").asText());
+    assertTrue(Files.exists(out.resolve("sft/checkpoints/checkpoint-12/model.safetensors")));
     assertEquals(12, Files.readAllLines(out.resolve("sft/metrics.jsonl")).stream()
         .filter(l -> l.contains("\"split\":\"train\"")).count());
     assertTrue(Files.size(out.resolve("sft/plots/loss.png")) > 1000);
@@ -65,7 +65,7 @@ class SftAndRewardJobsTest {
     assertTrue(accuracy >= 0.90, "held-out pairwise accuracy " + accuracy);
     assertTrue(eval.path("history").get(0).path("accuracy").asDouble() < 0.8, "it was learnt, not there from the start: "
         + eval.path("history").get(0));
-    JsonNode config = JSON.readTree(out.resolve("reward/checkpoints/step-000000100/config.json").toFile());
+    JsonNode config = JSON.readTree(out.resolve("reward/checkpoints/checkpoint-100/config.json").toFile());
     assertEquals("GPT2ForSequenceClassification", config.path("architectures").get(0).asText());
     assertTrue(config.path("pad_token_id").isInt(), "transformers needs pad_token_id to score a batch: " + config);
   }
@@ -78,7 +78,7 @@ class SftAndRewardJobsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SftJob(SharedSpark.session(),
         TrainingFixtures.conf("sft.output=\"" + output + "\"", "sft.max-steps=2"), RunFlags.FRESH).run());
     assertTrue(e.getMessage().contains("--resume") && e.getMessage().contains("--overwrite"), e.getMessage());
-    assertTrue(Files.exists(out.resolve("sft/checkpoints/step-000000012/checkpoint.json")), "the earlier run is intact");
+    assertTrue(Files.exists(out.resolve("sft/checkpoints/checkpoint-12/checkpoint.json")), "the earlier run is intact");
   }
 
   @Test

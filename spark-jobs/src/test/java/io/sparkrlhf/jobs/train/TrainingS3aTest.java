@@ -58,8 +58,8 @@ class TrainingS3aTest {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = new org.apache.hadoop.fs.Path(output).getFileSystem(hadoop);
     assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/base-model/config.json")));
-    assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/step-000000002/checkpoint.json")));
-    assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/step-000000002/adapter_model.safetensors")));
+    assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/checkpoint-2/checkpoint.json")));
+    assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output + "/checkpoints/checkpoint-2/adapter_model.safetensors")));
     assertFalse(fs.exists(new org.apache.hadoop.fs.Path(output + "/_manifest.json")), "an unfinished run names no model");
     JsonNode started;
     try (var in = fs.open(new org.apache.hadoop.fs.Path(output + "/_run.json"))) {
