@@ -72,9 +72,11 @@ public final class PrepareBenchmark {
     long tokens = tokenize(texts, tokenizer, cores);
     double tokSeconds = (System.nanoTime() - t0) / 1e9;
     long textChars = texts.stream().mapToLong(String::length).sum();
+    int textCount = texts.size();
     texts = null;
-    System.out.printf("tokenizer only: %d texts, %d tokens in %.1f s on %d threads: %.0f tokens/s%n",
-        textChars, tokens, tokSeconds, cores, tokens / tokSeconds);
+    System.out.printf("tokenizer only: %d texts (%.1f M characters, %.2f characters per token), %d tokens in %.1f s "
+        + "on %d threads: %.0f tokens/s (%.0f per thread)%n", textCount, textChars / 1e6, (double) textChars / tokens,
+        tokens, tokSeconds, cores, tokens / tokSeconds, tokens / tokSeconds / cores);
 
     SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("prepare-benchmark")
         .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
@@ -105,6 +107,8 @@ public final class PrepareBenchmark {
     ObjectNode result = JSON.createObjectNode();
     result.put("input_mb", bytes / 1e6);
     result.put("cores", cores);
+    result.put("texts", textCount);
+    result.put("text_chars", textChars);
     result.put("tokens", tokens);
     result.put("tokenizer_only_s", tokSeconds);
     result.put("tokenizer_only_tokens_per_s", tokens / tokSeconds);
