@@ -69,6 +69,17 @@ class EvalJobTest {
     assertEquals(r.policy().rewardMean(), report.path("policy").path("reward_mean").asDouble(), 1e-12);
     List<String> samples = Files.readAllLines(ev.resolve("samples.jsonl"));
     assertEquals(8, samples.size());
+    double wins = 0;
+    double scoreSum = 0;
+    for (String line : samples) { // the report's figures again, from the rows as written, in a plain loop
+      JsonNode row = JSON.readTree(line);
+      double mine = row.path("score").asDouble();
+      double theirs = row.path("baseline_score").asDouble();
+      wins += mine > theirs ? 1 : mine == theirs ? 0.5 : 0;
+      scoreSum += mine;
+    }
+    assertEquals(wins / samples.size(), r.winRate(), 1e-9, "win rate, ties counting half");
+    assertEquals(scoreSum / samples.size(), r.policy().rewardMean(), 1e-6, "the policy's mean score");
     JsonNode first = JSON.readTree(samples.get(0));
     assertTrue(first.path("prompt").asText().startsWith("Question:") && first.has("baseline_response"), first.toString());
     String html = Files.readString(ev.resolve("report.html"));
