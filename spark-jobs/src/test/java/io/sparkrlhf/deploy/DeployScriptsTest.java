@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /**
  * The shell scripts users run (bin/rlhf, deploy/): they parse, keep to what bash 3.2 (macOS) runs
@@ -314,7 +316,7 @@ class DeployScriptsTest {
     assertEquals(version.group(1), image.group(1), "the image's Spark is the one the jar is built against");
 
     List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore"));
-    Matcher copy = Pattern.compile("(?m)^COPY (?:--\\S+ )*(\\S+) ").matcher(dockerfile);
+    Matcher copy = Pattern.compile("(?m)^COPY (?!.*--from=)(?:--\\S+ )*(\\S+) ").matcher(dockerfile);
     int copies = 0;
     while (copy.find()) {
       copies++;
@@ -325,7 +327,50 @@ class DeployScriptsTest {
         assertTrue(Files.exists(ROOT.resolve(source)), source);
       }
     }
-    assertEquals(3, copies, dockerfile);
+    assertEquals(2, copies, dockerfile);
+  }
+
+  @Test
+  void gpuImageKeepsLibtorchInALayerOfItsOwnAndOutOfTheJobJar() throws Exception {
+    // -Pgpu: spark-jobs' profile adds the native libtorch jars to the job jar's excludes. It merges into
+    // the build's shade execution only under the same id, and must append to (not replace) its excludes.
+    Document jobs = xml(ROOT.resolve("spark-jobs/pom.xml"));
+    Element buildShade = shadeExecution(child(jobs.getDocumentElement(), "build"));
+    Element profile = profile(jobs, "gpu");
+    Element gpuShade = shadeExecution(child(profile, "build"));
+    assertEquals(text(child(buildShade, "id")), text(child(gpuShade, "id")), "the profile must name the build's execution");
+    Element gpuExcludes = child(child(child(gpuShade, "configuration"), "artifactSet"), "excludes");
+    assertEquals("append", gpuExcludes.getAttribute("combine.children"), "the build's own excludes (Jackson, SLF4J) must stay");
+    assertEquals(List.of("ai.djl.pytorch:pytorch-native-*"), texts(gpuExcludes, "exclude"));
+    assertTrue(texts(child(child(child(buildShade, "configuration"), "artifactSet"), "excludes"), "exclude")
+        .contains("com.fasterxml.jackson.core:*"));
+    String rootPom = Files.readString(ROOT.resolve("pom.xml"));
+    assertFalse(rootPom.contains("pytorch-native-cu"), "no CUDA libtorch jar in the build: DJL publishes none for "
+        + "libtorch 2.7.1 on Maven Central, and it belongs in the image's own layer");
+
+    // The image: libtorch from the pom's version in a layer before the job jar's, DJL pointed at it.
+    String dockerfile = Files.readString(ROOT.resolve("deploy/docker/Dockerfile"));
+    Matcher pytorch = Pattern.compile("<pytorch.version>([^<]+)</pytorch.version>").matcher(rootPom);
+    assertTrue(pytorch.find());
+    assertEquals(pytorch.group(1), arg(dockerfile, "LIBTORCH_VERSION"), "the image's libtorch is the one DJL's JNI is built for");
+    String flavor = arg(dockerfile, "LIBTORCH_FLAVOR");
+    assertTrue(DeployScriptsTest.class.getResource("/jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so") != null,
+        "pytorch-jni has no JNI for flavor " + flavor);
+    java.util.Properties jni = new java.util.Properties();
+    try (var in = DeployScriptsTest.class.getResourceAsStream("/jnilib/pytorch.properties")) {
+      jni.load(in);
+    }
+    assertTrue(jni.getProperty("jni_version").startsWith(pytorch.group(1) + "-"), jni.toString());
+    List<String> steps = dockerfile.lines().filter(l -> l.matches("^(COPY|RUN|ENV|FROM) .*")).toList();
+    int lastFrom = steps.stream().filter(l -> l.startsWith("FROM ")).mapToInt(steps::indexOf).max().orElseThrow();
+    List<String> image = steps.subList(lastFrom, steps.size());
+    assertTrue(image.get(image.size() - 1).startsWith("COPY spark-jobs/target/rlhf-jobs.jar "),
+        "the job jar is the last layer, so a code change rebuilds only it: " + image);
+    Matcher libtorch = Pattern.compile("(?m)^COPY --from=libtorch \\S+ (\\S+)$").matcher(dockerfile);
+    assertTrue(libtorch.find(), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_LIBRARY_PATH=" + libtorch.group(1).replaceAll("/$", "")), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_VERSION=${LIBTORCH_VERSION}"), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_FLAVOR=${LIBTORCH_FLAVOR}"), dockerfile);
   }
 
   // --- helpers ---
@@ -423,6 +468,57 @@ class DeployScriptsTest {
 
   private static void touch(Path p, Instant when) throws IOException {
     Files.setLastModifiedTime(p, FileTime.from(when));
+  }
+
+  private static String arg(String dockerfile, String name) {
+    Matcher m = Pattern.compile("(?m)^ARG " + name + "=(\\S+)$").matcher(dockerfile);
+    assertTrue(m.find(), "ARG " + name + " with a default in the Dockerfile");
+    return m.group(1);
+  }
+
+  private static Document xml(Path file) throws Exception {
+    return javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+  }
+
+  private static Element child(Element parent, String name) {
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no <" + name + "> in <" + parent.getTagName() + ">");
+  }
+
+  private static List<Element> children(Element parent, String name) {
+    List<Element> out = new ArrayList<>();
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static String text(Element e) {
+    return e.getTextContent().strip();
+  }
+
+  private static List<String> texts(Element parent, String name) {
+    return children(parent, name).stream().map(DeployScriptsTest::text).toList();
+  }
+
+  private static Element profile(Document pom, String id) {
+    return children(child(pom.getDocumentElement(), "profiles"), "profile").stream()
+        .filter(p -> text(child(p, "id")).equals(id)).findFirst().orElseThrow(() -> new AssertionError("no profile " + id));
+  }
+
+  /** The one execution of maven-shade-plugin under {@code build}. */
+  private static Element shadeExecution(Element build) {
+    Element shade = children(child(build, "plugins"), "plugin").stream()
+        .filter(p -> text(child(p, "artifactId")).equals("maven-shade-plugin")).findFirst().orElseThrow();
+    List<Element> executions = children(child(shade, "executions"), "execution");
+    assertEquals(1, executions.size());
+    return executions.get(0);
   }
 
   private static String after(List<String> args, String option) {
