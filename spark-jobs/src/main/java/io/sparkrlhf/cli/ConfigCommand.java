@@ -6,6 +6,7 @@ import io.sparkrlhf.spark.SubmitSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
  * {@code rlhf config}: the configuration a command would run with, fully resolved (defaults, every
  * {@code --config} file with what it includes, every {@code --set}), checked as a command checks it.
  * Printed with secret values redacted; {@code --write FILE} writes it whole for a job to read
- * (deploy/yarn/submit.sh ships that one file instead of a file and the presets it includes).
+ * (the submit scripts ship that one file instead of a file and the presets it includes);
+ * {@code --refuse-secrets} refuses secret-looking Spark settings for a file others can read.
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
     description = "Print the fully resolved configuration (secrets redacted), or write it to a file for a cluster job.")
@@ -35,9 +37,17 @@ public final class ConfigCommand implements Callable<Integer> {
           + "for training), one key=value per line, secrets left out (the submit scripts use this).")
   String submitFor;
 
+  @Option(names = "--refuse-secrets",
+      description = "Refuse (exit 2, naming them) secret-looking Spark settings: for a resolved file that others can read "
+          + "(deploy/k8s/submit.sh ships it in a Kubernetes ConfigMap).")
+  boolean refuseSecrets;
+
   @Override
   public Integer call() {
     Config conf = config.load();
+    if (refuseSecrets) {
+      refuseSecrets(conf);
+    }
     if (submitFor != null) {
       SubmitSettings.forCommand(conf, submitFor).forEach(spec.commandLine().getOut()::println);
       spec.commandLine().getOut().flush();
@@ -57,5 +67,16 @@ public final class ConfigCommand implements Callable<Integer> {
     }
     spec.commandLine().getErr().println("rlhf config: wrote the resolved configuration to " + write);
     return ExitCodes.OK;
+  }
+
+  private static void refuseSecrets(Config conf) {
+    List<String> secrets = SubmitSettings.secretSettings(conf);
+    if (!secrets.isEmpty()) {
+      throw new IllegalArgumentException("rlhf.spark.conf sets " + String.join(", ", secrets) + ", whose name looks secret: "
+          + "the resolved configuration must not carry it where others can read it (on Kubernetes it travels in a "
+          + "ConfigMap). Give s3a credentials to the pods instead (a Kubernetes secret as environment, or IRSA: README, "
+          + "\"Credentials for s3a\"); a setting that only looks secret can go in spark-defaults.conf in the client's "
+          + "SPARK_CONF_DIR.");
+    }
   }
 }

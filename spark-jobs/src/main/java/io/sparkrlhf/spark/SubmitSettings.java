@@ -60,6 +60,22 @@ public final class SubmitSettings {
     return lines;
   }
 
+  /**
+   * The secret-looking settings of {@code rlhf.spark.conf} by name (the ones {@link #forCommand}
+   * leaves out), sorted: what must not travel where others can read it.
+   */
+  public static List<String> secretSettings(Config conf) {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> e : conf.getConfig("rlhf.spark.conf").entrySet()) {
+      String name = SparkSessions.settingName(e.getKey());
+      if (Secrets.isSecretKey(name)) {
+        names.add(name);
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
   private static void dropGpus(Map<String, String> settings) {
     settings.keySet().removeIf(k -> k.startsWith("spark.executor.resource.gpu.") || k.startsWith("spark.task.resource.gpu."));
   }

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /**
  * The shell scripts users run (bin/rlhf, deploy/): they parse, keep to what bash 3.2 (macOS) runs
@@ -183,36 +185,92 @@ class DeployScriptsTest {
   }
 
   @Test
-  void k8sSubmitRunsWithEmptyArraysTakesANodeSelectorAndPrintsUsage() throws Exception {
+  void k8sSubmitResolvesOnTheClientAndShipsTheOneFileThroughSparkConfDir() throws Exception {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(Files.createDirectories(conf.resolve("models")).resolve("tiny.conf"),
+        "rlhf.prepare.tokenizer { kind = hf, path = \"s3a://b/models/tiny/tokenizer.json\" }\nrlhf.sft.max-steps = 77\n");
+    Path user = Files.writeString(conf.resolve("cluster.conf"), "include \"models/tiny.conf\"\n"
+        + "rlhf.spark.conf {\n  \"spark.executor.cores\" = 4\n  \"spark.driver.memory\" = \"6g\"\n"
+        + "  \"spark.executor.resource.gpu.amount\" = 1\n}\n");
+    Path clientConf = Files.createDirectories(dir.resolve("client-spark-conf"));
+    Files.writeString(clientConf.resolve("spark-defaults.conf"), "spark.eventLog.enabled true\n");
+    Files.writeString(clientConf.resolve("log4j2.properties"), "rootLogger.level = warn\n");
+    Submitted sft = k8sSubmit(Map.of("EXECUTORS", "3", "SPARK_CONF_DIR", clientConf.toString(),
+        "GPU_NODE_SELECTOR", "nvidia.com/gpu.present=true,pool=a100"),
+        "sft", "-c", user.toString(), "--set", "sft.micro-batch=3", "-o", "s3a://b/runs/a", "--resume");
+
+    assertEquals(0, sft.run.code, sft.run.output);
+    assertTrue(sft.args.containsAll(List.of("--master", "k8s://https://k8s:6443", "--deploy-mode", "cluster")), sft.args.toString());
+    assertEquals("io.sparkrlhf.cli.RlhfDriver", after(sft.args, "--class"));
+    assertEquals(List.of("local:///opt/rlhf/rlhf-jobs.jar", "sft", "--config", "/opt/spark/conf/rlhf.conf", "-o", "s3a://b/runs/a",
+        "--resume"), sft.args.subList(sft.args.indexOf("local:///opt/rlhf/rlhf-jobs.jar"), sft.args.size()));
+    // spark-submit mounts SPARK_CONF_DIR's files at /opt/spark/conf in the driver: the resolved file
+    // beside the client's own Spark configuration, which stays in force.
+    assertEquals(List.of("log4j2.properties", "rlhf.conf", "spark-defaults.conf"), sft.shipped);
+    assertEquals("spark.eventLog.enabled true\n", Files.readString(dir.resolve("shipped/spark-defaults.conf")));
+    Config expected = RlhfConfig.load(List.of(user.toFile()),
+        List.of("sft.micro-batch=3", "spark.conf.\"spark.executor.instances\"=\"3\""));
+    Files.delete(conf.resolve("models/tiny.conf")); // what the pod does not have
+    Config shipped = RlhfConfig.load(List.of(dir.resolve("shipped/rlhf.conf").toFile()), List.of());
+    assertEquals(expected.getConfig("rlhf").root().unwrapped(), shipped.getConfig("rlhf").root().unwrapped());
+    assertEquals(77, shipped.getInt("rlhf.sft.max-steps"));
+    assertEquals("s3a://b/models/tiny/tokenizer.json", shipped.getString("rlhf.prepare.tokenizer.path"));
+    List<String> settings = confs(sft.args);
+    assertTrue(settings.containsAll(List.of("spark.executor.cores=4", "spark.task.cpus=4", "spark.driver.memory=6g",
+        "spark.executor.instances=3", "spark.executor.resource.gpu.amount=1", "spark.task.resource.gpu.amount=1",
+        "spark.executor.resource.gpu.vendor=nvidia.com",
+        "spark.executor.resource.gpu.discoveryScript=/opt/rlhf/bin/getGpusResources.sh",
+        "spark.kubernetes.executor.node.selector.nvidia.com/gpu.present=true",
+        "spark.kubernetes.executor.node.selector.pool=a100")), settings.toString());
+    assertFalse(Files.exists(Path.of(Files.readString(dir.resolve("conf-dir.txt")).strip())),
+        "the private SPARK_CONF_DIR is removed after submission");
+  }
+
+  @Test
+  void k8sSubmitRefusesSecretsBecauseTheFileTravelsInAConfigMap() throws Exception {
+    Path user = Files.writeString(dir.resolve("secret.conf"),
+        "rlhf.spark.conf { \"spark.hadoop.fs.s3a.secret.key\" = \"S3cr3t/Value\" }\n");
+    Submitted sft = k8sSubmit(Map.of(), "sft", "-c", user.toString());
+    assertEquals(2, sft.run.code, sft.run.output);
+    assertTrue(sft.run.output.contains("spark.hadoop.fs.s3a.secret.key"), sft.run.output);
+    assertTrue(sft.run.output.contains("ConfigMap"), sft.run.output);
+    assertFalse(sft.run.output.contains("S3cr3t"), sft.run.output);
+    assertEquals(List.of(), sft.args, "nothing submitted");
+  }
+
+  @Test
+  void k8sSubmitRunsWithEmptyArraysOnTheDefaultPresetAndPrintsUsage() throws Exception {
+    // The repository's conf/k8s.conf; no GPU for prepare and no selector: both option arrays empty.
+    Submitted prepare = k8sSubmit(Map.of(), "prepare");
+    assertEquals(0, prepare.run.code, prepare.run.output);
+    List<String> settings = confs(prepare.args);
+    assertTrue(settings.containsAll(List.of("spark.task.cpus=1", "spark.executor.instances=4", "spark.executor.memoryOverhead=16g")),
+        settings.toString());
+    assertTrue(settings.stream().noneMatch(s -> s.contains("node.selector") || s.contains("resource.gpu")), settings.toString());
+    assertEquals(List.of("rlhf.conf"), prepare.shipped);
+    assertEquals(RlhfConfig.load(List.of(ROOT.resolve("conf/k8s.conf").toFile()), List.of()).getString("rlhf.prepare.output"),
+        RlhfConfig.load(List.of(dir.resolve("shipped/rlhf.conf").toFile()), List.of()).getString("rlhf.prepare.output"));
+
+    Submitted sftDefault = k8sSubmit(Map.of(), "sft");
+    assertTrue(confs(sftDefault.args).containsAll(List.of("spark.executor.resource.gpu.amount=1", "spark.task.cpus=8")),
+        sftDefault.args.toString());
+    Submitted cpu = k8sSubmit(Map.of("GPUS_PER_EXECUTOR", "0"), "sft");
+    assertEquals(0, cpu.run.code, cpu.run.output);
+    assertTrue(confs(cpu.args).stream().noneMatch(s -> s.contains("resource.gpu") || s.contains("podTemplate")), cpu.args.toString());
+
     Path script = ROOT.resolve("deploy/k8s/submit.sh");
-    Path submit = recordingSparkSubmit();
-    Map<String, String> env = Map.of("K8S_API", "https://k8s:6443", "IMAGE", "reg/rlhf:1", "SPARK_SUBMIT", submit.toString(),
-        "GPUS_PER_EXECUTOR", "0");
-    Run plain = run(dir, env, script.toString(), "prepare"); // no GPU, no selector: both arrays empty
-    assertEquals(0, plain.code, plain.output);
-    List<String> args = Files.readAllLines(dir.resolve("args.txt"));
-    assertEquals("io.sparkrlhf.cli.RlhfDriver", after(args, "--class"));
-    assertTrue(confs(args).stream().noneMatch(s -> s.contains("node.selector") || s.contains("resource.gpu")), args.toString());
-
-    Map<String, String> gpu = new java.util.HashMap<>(env);
-    gpu.put("GPUS_PER_EXECUTOR", "1");
-    gpu.put("GPU_NODE_SELECTOR", "nvidia.com/gpu.present=true,pool=a100");
-    assertEquals(0, run(dir, gpu, script.toString(), "sft", "-c", "/opt/rlhf/conf/k8s.conf").code);
-    args = Files.readAllLines(dir.resolve("args.txt"));
-    assertTrue(confs(args).containsAll(List.of("spark.kubernetes.executor.node.selector.nvidia.com/gpu.present=true",
-        "spark.kubernetes.executor.node.selector.pool=a100", "spark.executor.resource.gpu.amount=1",
-        "spark.executor.resource.gpu.discoveryScript=/opt/rlhf/bin/getGpusResources.sh")), args.toString());
-    assertEquals(List.of("sft", "-c", "/opt/rlhf/conf/k8s.conf"), args.subList(args.size() - 3, args.size()));
-
     Run bare = run(dir, Map.of(), script.toString());
     assertEquals(2, bare.code);
     assertTrue(bare.output.contains("GPU_NODE_SELECTOR"), bare.output);
     Run noApi = run(dir, Map.of("IMAGE", "x"), script.toString(), "sft");
     assertEquals(2, noApi.code);
     assertTrue(noApi.output.contains("set K8S_API"), noApi.output);
-    Run conf = run(dir, env, script.toString(), "sft", "--conf", "a");
-    assertEquals(2, conf.code);
-    assertTrue(conf.output.contains("-c/--config"), conf.output);
+    Submitted conf = k8sSubmit(Map.of(), "sft", "--conf", "a");
+    assertEquals(2, conf.run.code);
+    assertTrue(conf.run.output.contains("-c/--config"), conf.run.output);
+    Submitted inImage = k8sSubmit(Map.of(), "sft", "-c", "/opt/rlhf/conf/k8s.conf");
+    assertEquals(2, inImage.run.code);
+    assertTrue(inImage.run.output.contains("configuration file not found: /opt/rlhf/conf/k8s.conf"), inImage.run.output);
   }
 
   @Test
@@ -258,7 +316,7 @@ class DeployScriptsTest {
     assertEquals(version.group(1), image.group(1), "the image's Spark is the one the jar is built against");
 
     List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore"));
-    Matcher copy = Pattern.compile("(?m)^COPY (?:--\\S+ )*(\\S+) ").matcher(dockerfile);
+    Matcher copy = Pattern.compile("(?m)^COPY (?!.*--from=)(?:--\\S+ )*(\\S+) ").matcher(dockerfile);
     int copies = 0;
     while (copy.find()) {
       copies++;
@@ -269,7 +327,50 @@ class DeployScriptsTest {
         assertTrue(Files.exists(ROOT.resolve(source)), source);
       }
     }
-    assertEquals(3, copies, dockerfile);
+    assertEquals(2, copies, dockerfile);
+  }
+
+  @Test
+  void gpuImageKeepsLibtorchInALayerOfItsOwnAndOutOfTheJobJar() throws Exception {
+    // -Pgpu: spark-jobs' profile adds the native libtorch jars to the job jar's excludes. It merges into
+    // the build's shade execution only under the same id, and must append to (not replace) its excludes.
+    Document jobs = xml(ROOT.resolve("spark-jobs/pom.xml"));
+    Element buildShade = shadeExecution(child(jobs.getDocumentElement(), "build"));
+    Element profile = profile(jobs, "gpu");
+    Element gpuShade = shadeExecution(child(profile, "build"));
+    assertEquals(text(child(buildShade, "id")), text(child(gpuShade, "id")), "the profile must name the build's execution");
+    Element gpuExcludes = child(child(child(gpuShade, "configuration"), "artifactSet"), "excludes");
+    assertEquals("append", gpuExcludes.getAttribute("combine.children"), "the build's own excludes (Jackson, SLF4J) must stay");
+    assertEquals(List.of("ai.djl.pytorch:pytorch-native-*"), texts(gpuExcludes, "exclude"));
+    assertTrue(texts(child(child(child(buildShade, "configuration"), "artifactSet"), "excludes"), "exclude")
+        .contains("com.fasterxml.jackson.core:*"));
+    String rootPom = Files.readString(ROOT.resolve("pom.xml"));
+    assertFalse(rootPom.contains("pytorch-native-cu"), "no CUDA libtorch jar in the build: DJL publishes none for "
+        + "libtorch 2.7.1 on Maven Central, and it belongs in the image's own layer");
+
+    // The image: libtorch from the pom's version in a layer before the job jar's, DJL pointed at it.
+    String dockerfile = Files.readString(ROOT.resolve("deploy/docker/Dockerfile"));
+    Matcher pytorch = Pattern.compile("<pytorch.version>([^<]+)</pytorch.version>").matcher(rootPom);
+    assertTrue(pytorch.find());
+    assertEquals(pytorch.group(1), arg(dockerfile, "LIBTORCH_VERSION"), "the image's libtorch is the one DJL's JNI is built for");
+    String flavor = arg(dockerfile, "LIBTORCH_FLAVOR");
+    assertTrue(DeployScriptsTest.class.getResource("/jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so") != null,
+        "pytorch-jni has no JNI for flavor " + flavor);
+    java.util.Properties jni = new java.util.Properties();
+    try (var in = DeployScriptsTest.class.getResourceAsStream("/jnilib/pytorch.properties")) {
+      jni.load(in);
+    }
+    assertTrue(jni.getProperty("jni_version").startsWith(pytorch.group(1) + "-"), jni.toString());
+    List<String> steps = dockerfile.lines().filter(l -> l.matches("^(COPY|RUN|ENV|FROM) .*")).toList();
+    int lastFrom = steps.stream().filter(l -> l.startsWith("FROM ")).mapToInt(steps::indexOf).max().orElseThrow();
+    List<String> image = steps.subList(lastFrom, steps.size());
+    assertTrue(image.get(image.size() - 1).startsWith("COPY spark-jobs/target/rlhf-jobs.jar "),
+        "the job jar is the last layer, so a code change rebuilds only it: " + image);
+    Matcher libtorch = Pattern.compile("(?m)^COPY --from=libtorch \\S+ (\\S+)$").matcher(dockerfile);
+    assertTrue(libtorch.find(), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_LIBRARY_PATH=" + libtorch.group(1).replaceAll("/$", "")), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_VERSION=${LIBTORCH_VERSION}"), dockerfile);
+    assertTrue(dockerfile.contains("PYTORCH_FLAVOR=${LIBTORCH_FLAVOR}"), dockerfile);
   }
 
   // --- helpers ---
@@ -278,25 +379,10 @@ class DeployScriptsTest {
 
   record Submitted(Run run, List<String> args, List<String> shipped) {}
 
+  /** deploy/yarn/submit.sh; {@code shipped} names the --files in their order. */
   private Submitted yarnSubmit(Map<String, String> extraEnv, String... args) throws Exception {
-    Files.deleteIfExists(dir.resolve("args.txt"));
-    Path shipped = dir.resolve("shipped");
-    if (Files.exists(shipped)) {
-      try (Stream<Path> old = Files.list(shipped)) {
-        for (Path p : old.toList()) {
-          Files.delete(p);
-        }
-      }
-    }
-    Map<String, String> env = new java.util.HashMap<>(extraEnv);
-    env.put("SPARK_SUBMIT", recordingSparkSubmit().toString());
-    env.put("RLHF_JAR", jar().toString());
-    env.put("RLHF_CLIENT_CLASSPATH", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = new ArrayList<>(List.of(ROOT.resolve("deploy/yarn/submit.sh").toString()));
-    command.addAll(Arrays.asList(args));
-    Run run = run(dir, env, command.toArray(String[]::new));
-    List<String> submitted = Files.exists(dir.resolve("args.txt")) ? Files.readAllLines(dir.resolve("args.txt")) : List.of();
+    List<String> submitted = submit("deploy/yarn/submit.sh", extraEnv, args);
+    Run run = lastRun;
     List<String> names = new ArrayList<>();
     String files = submitted.isEmpty() ? null : after(submitted, "--files");
     if (files != null) {
@@ -307,6 +393,46 @@ class DeployScriptsTest {
     return new Submitted(run, submitted, names);
   }
 
+  /** deploy/k8s/submit.sh; {@code shipped} names, sorted, the files of the SPARK_CONF_DIR spark-submit ran with. */
+  private Submitted k8sSubmit(Map<String, String> extraEnv, String... args) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("K8S_API", "https://k8s:6443", "IMAGE", "reg/rlhf:1"));
+    env.putAll(extraEnv);
+    List<String> submitted = submit("deploy/k8s/submit.sh", env, args);
+    List<String> names = new ArrayList<>();
+    if (!submitted.isEmpty()) {
+      try (Stream<Path> files = Files.list(dir.resolve("shipped"))) {
+        files.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+      }
+    }
+    return new Submitted(lastRun, submitted, names);
+  }
+
+  private Run lastRun;
+
+  /** Runs {@code script} with a recording spark-submit and the test classpath to resolve with; returns what it submitted. */
+  private List<String> submit(String script, Map<String, String> extraEnv, String... args) throws Exception {
+    Files.deleteIfExists(dir.resolve("args.txt"));
+    Path shipped = dir.resolve("shipped");
+    if (Files.exists(shipped)) {
+      try (Stream<Path> old = Files.list(shipped)) {
+        for (Path p : old.toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("SPARK_SUBMIT", recordingSparkSubmit().toString());
+    env.put("RLHF_JAR", jar().toString());
+    env.put("RLHF_CLIENT_CLASSPATH", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    env.put("SPARK_CONF_DIR", dir.resolve("no-client-conf").toString());
+    env.putAll(extraEnv);
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve(script).toString()));
+    command.addAll(Arrays.asList(args));
+    lastRun = run(dir, env, command.toArray(String[]::new));
+    return Files.exists(dir.resolve("args.txt")) ? Files.readAllLines(dir.resolve("args.txt")) : List.of();
+  }
+
   private Path jar() throws IOException {
     Path jar = dir.resolve("rlhf-jobs.jar");
     if (!Files.exists(jar)) {
@@ -315,11 +441,16 @@ class DeployScriptsTest {
     return jar;
   }
 
-  /** A spark-submit that writes its arguments, one per line, and copies the --files it is given (the cluster's view). */
+  /**
+   * A spark-submit that writes its arguments, one per line, and copies what reaches the cluster: the
+   * --files it is given (YARN) and, on Kubernetes, the files of its SPARK_CONF_DIR (the driver's ConfigMap).
+   */
   private Path recordingSparkSubmit() throws IOException {
     return fakeCommand("spark-submit", String.join("\n",
         "printf '%s\\n' \"$@\" > '" + dir.resolve("args.txt") + "'",
         "mkdir -p '" + dir.resolve("shipped") + "'",
+        "case \"$*\" in *k8s://*) cp -p \"$SPARK_CONF_DIR\"/* '" + dir.resolve("shipped") + "'/;"
+            + " printf '%s' \"$SPARK_CONF_DIR\" > '" + dir.resolve("conf-dir.txt") + "' ;; esac",
         "while [ $# -gt 0 ]; do",
         "  if [ \"$1\" = --files ]; then for f in $(printf '%s' \"$2\" | tr ',' ' '); do cp -p \"$f\" '" + dir.resolve("shipped") + "'/; done; fi",
         "  shift",
@@ -337,6 +468,57 @@ class DeployScriptsTest {
 
   private static void touch(Path p, Instant when) throws IOException {
     Files.setLastModifiedTime(p, FileTime.from(when));
+  }
+
+  private static String arg(String dockerfile, String name) {
+    Matcher m = Pattern.compile("(?m)^ARG " + name + "=(\\S+)$").matcher(dockerfile);
+    assertTrue(m.find(), "ARG " + name + " with a default in the Dockerfile");
+    return m.group(1);
+  }
+
+  private static Document xml(Path file) throws Exception {
+    return javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+  }
+
+  private static Element child(Element parent, String name) {
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no <" + name + "> in <" + parent.getTagName() + ">");
+  }
+
+  private static List<Element> children(Element parent, String name) {
+    List<Element> out = new ArrayList<>();
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static String text(Element e) {
+    return e.getTextContent().strip();
+  }
+
+  private static List<String> texts(Element parent, String name) {
+    return children(parent, name).stream().map(DeployScriptsTest::text).toList();
+  }
+
+  private static Element profile(Document pom, String id) {
+    return children(child(pom.getDocumentElement(), "profiles"), "profile").stream()
+        .filter(p -> text(child(p, "id")).equals(id)).findFirst().orElseThrow(() -> new AssertionError("no profile " + id));
+  }
+
+  /** The one execution of maven-shade-plugin under {@code build}. */
+  private static Element shadeExecution(Element build) {
+    Element shade = children(child(build, "plugins"), "plugin").stream()
+        .filter(p -> text(child(p, "artifactId")).equals("maven-shade-plugin")).findFirst().orElseThrow();
+    List<Element> executions = children(child(shade, "executions"), "execution");
+    assertEquals(1, executions.size());
+    return executions.get(0);
   }
 
   private static String after(List<String> args, String option) {
