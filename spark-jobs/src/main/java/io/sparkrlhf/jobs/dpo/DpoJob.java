@@ -102,7 +102,8 @@ public final class DpoJob {
       about.put("max_prompt_length", truncation.maxPromptLength());
       Map<String, Object> evalAbout = Double.isNaN(lengthBaseline) ? Map.of()
           : Map.of("length_baseline_accuracy", lengthBaseline);
-      Trainer.Result result = TrainingRun.train(spark, "dpo", s, objective, spec, train, eval, flags, about, evalAbout);
+      Trainer.Result result = TrainingRun.train(spark, "dpo", s, objective, spec, train, eval, flags, about, evalAbout,
+          d::record);
       Summary summary = new Summary(result, lengthBaseline);
       if (result.finished()) {
         LOG.info("dpo: {}", describe(summary));

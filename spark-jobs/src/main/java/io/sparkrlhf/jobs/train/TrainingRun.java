@@ -189,6 +189,13 @@ public final class TrainingRun {
   public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
       ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about,
       Map<String, Object> evalAbout) {
+    return train(spark, kind, s, objective, spec, trainRows, evalRows, flags, about, evalAbout, r -> r);
+  }
+
+  /** As above; {@code objectiveSettings} adds the objective's own keys to what checkpoints record for --resume. */
+  public static <E> Trainer.Result train(SparkSession spark, String kind, TrainingSettings s, Objective<E> objective,
+      ModelSpec spec, JavaRDD<E> trainRows, JavaRDD<E> evalRows, RunFlags flags, Map<String, Object> about,
+      Map<String, Object> evalAbout, java.util.function.UnaryOperator<io.sparkrlhf.engine.RunSettings> objectiveSettings) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = partitions(spark, s);
     String runId = kind + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -198,7 +205,8 @@ public final class TrainingRun {
         eval == null ? 0 : eval.size(), partitions, runId);
     try (SparkStepRunner<E> runner = new SparkStepRunner<>(sc, runId, objective, train, eval, s.globalBatch(),
         s.microBatch(), s.seed(), flags.failure()).withLocalHandoff(localHandoff(spark))) {
-      TrainerOptions options = s.trainerOptions(runner.plan().stepsPerEpoch(), flags.resume(), flags.stopAfter());
+      TrainerOptions general = s.trainerOptions(runner.plan().stepsPerEpoch(), flags.resume(), flags.stopAfter());
+      TrainerOptions options = general.withSettings(objectiveSettings.apply(general.settings()));
       Trainer.Result result = new Trainer(kind, runId, s.output(), spark.sparkContext().hadoopConfiguration(), objective,
           runner, options).run();
       if (result.finished()) {

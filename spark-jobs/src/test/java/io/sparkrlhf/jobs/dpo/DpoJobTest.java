@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrlhf.jobs.train.RunFlags;
 import io.sparkrlhf.jobs.train.TrainingFixtures;
+import io.sparkrlhf.spark.LogCapture;
 import io.sparkrlhf.spark.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,24 @@ class DpoJobTest {
     assertTrue(lines.stream().anyMatch(l -> l.contains("eval_rewards/accuracies")));
     assertTrue(Files.size(output.resolve("plots/dpo_margins.png")) > 1000);
     assertTrue(Files.exists(output.resolve(manifest.path("final_checkpoint").asText()).resolve("model.safetensors")));
+  }
+
+  @Test
+  void aResumeWithAnotherBetaIsNamedInAWarning() throws Exception {
+    Path output = out.resolve("dpo-resume");
+    String[] common = {"dpo.output=\"" + output + "\"", "dpo.max-steps=2", "dpo.global-batch=2", "dpo.micro-batch=2",
+        "dpo.max-length=24", "dpo.max-prompt-length=16", "dpo.eval-max-examples=2", "dpo.checkpoint-every=1"};
+    DpoJob.Summary first = new DpoJob(SharedSpark.session(), conf(common), new RunFlags(false, false, 1, null)).run();
+    assertFalse(first.result().finished());
+    String[] changed = java.util.Arrays.copyOf(common, common.length + 2);
+    changed[common.length] = "dpo.beta=0.3";
+    changed[common.length + 1] = "dpo.loss-type=ipo";
+    try (LogCapture log = new LogCapture()) {
+      DpoJob.Summary resumed = new DpoJob(SharedSpark.session(), conf(changed), new RunFlags(true, false, -1, null)).run();
+      assertTrue(resumed.result().finished());
+      assertTrue(log.text().lines().anyMatch(l -> l.startsWith("WARN") && l.contains("rlhf.dpo.beta 0.1 -> 0.3")
+          && l.contains("rlhf.dpo.loss-type sigmoid -> ipo")), log.text());
+    }
   }
 
   @Test
