@@ -61,7 +61,7 @@ public final class EngineBenchmark {
       builder.master("local-cluster[2,1,3072]").config("spark.executor.cores", "1")
           .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
           .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true "
-              + "--add-modules=jdk.incubator.vector");
+              + "--add-modules=jdk.incubator.vector " + System.getProperty("bench.executor.opts", ""));
     } else {
       builder.master("local[2]");
     }
@@ -125,7 +125,11 @@ public final class EngineBenchmark {
     TrainerOptions options = TrainerOptions.simple(12, 8, 4, 1e-4, 3);
     System.out.printf(Locale.ROOT, "cluster overhead: %.1f M-parameter llama, global batch 8 x 128 tokens, micro-batch 4, "
         + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM%n", 19.8);
+    String only = System.getProperty("bench.cluster.only", "");
     for (boolean lora : new boolean[] {false, true}) {
+      if (!only.isEmpty() && !only.equals(lora ? "lora" : "full")) {
+        continue;
+      }
       LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
       SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
       double before = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
