@@ -117,7 +117,7 @@ public final class EngineBenchmark {
    * Spark with 2 partitions on 2 one-core executor JVMs, then the single process again; the ratio
    * is Spark's mean step time over the mean of the two single-process runs around it.
    */
-  static void clusterOverhead(JavaSparkContext sc) throws InterruptedException {
+  static void clusterOverhead(JavaSparkContext sc) throws InterruptedException, IOException {
     while (sc.sc().statusTracker().getExecutorInfos().length < 3) {
       Thread.sleep(200); // both executors, so the first steps do not run on one
     }
@@ -132,16 +132,27 @@ public final class EngineBenchmark {
       }
       LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
       SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
-      double before = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
+      boolean single = Boolean.parseBoolean(System.getProperty("bench.cluster.single", "true")); // false: A/B of the cluster path alone
+      double cpu0 = TransferProbe.cpuSeconds();
+      double before = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
           "step_s");
+      double cpu1 = TransferProbe.cpuSeconds();
       DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
       JobProfile profile = new JobProfile();
       sc.sc().addSparkListener(profile);
       List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
       sc.sc().removeSparkListener(profile);
       d.unpersist();
-      double after = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
-          "step_s");
+      double cpu2 = TransferProbe.cpuSeconds();
+      double after = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3),
+          objective, options), "step_s");
+      double cpu3 = TransferProbe.cpuSeconds();
+      // CPU seconds per step of every JVM (driver and executors), warm-up steps included: load on the
+      // machine stretches wall times but hardly the work done, so this ratio holds up where the other does not.
+      double cpuSingle = (cpu1 - cpu0 + cpu3 - cpu2) / (2.0 * options.maxSteps());
+      double cpuSpark = (cpu2 - cpu1) / options.maxSteps();
+      System.out.printf(Locale.ROOT, "  %s: CPU per step, all JVMs: single process %.3f s, 2 executor JVMs %.3f s, ratio %.3f%n",
+          lora ? "LoRA r=16 q,v" : "full", cpuSingle, cpuSpark, cpuSpark / cpuSingle);
       double s = (before + after) / 2;
       double p = mean(spark, "step_s");
       System.out.printf(Locale.ROOT, "  %s: single process %.3f s/step (%.3f before, %.3f after); 2 executor JVMs %.3f "
