@@ -61,7 +61,7 @@ public final class EngineBenchmark {
       builder.master("local-cluster[2,1,3072]").config("spark.executor.cores", "1")
           .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
           .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dio.netty.tryReflectionSetAccessible=true "
-              + "--add-modules=jdk.incubator.vector");
+              + "--add-modules=jdk.incubator.vector " + System.getProperty("bench.executor.opts", ""));
     } else {
       builder.master("local[2]");
     }
@@ -117,7 +117,7 @@ public final class EngineBenchmark {
    * Spark with 2 partitions on 2 one-core executor JVMs, then the single process again; the ratio
    * is Spark's mean step time over the mean of the two single-process runs around it.
    */
-  static void clusterOverhead(JavaSparkContext sc) throws InterruptedException {
+  static void clusterOverhead(JavaSparkContext sc) throws InterruptedException, IOException {
     while (sc.sc().statusTracker().getExecutorInfos().length < 3) {
       Thread.sleep(200); // both executors, so the first steps do not run on one
     }
@@ -125,19 +125,34 @@ public final class EngineBenchmark {
     TrainerOptions options = TrainerOptions.simple(12, 8, 4, 1e-4, 3);
     System.out.printf(Locale.ROOT, "cluster overhead: %.1f M-parameter llama, global batch 8 x 128 tokens, micro-batch 4, "
         + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM%n", 19.8);
+    String only = System.getProperty("bench.cluster.only", "");
     for (boolean lora : new boolean[] {false, true}) {
+      if (!only.isEmpty() && !only.equals(lora ? "lora" : "full")) {
+        continue;
+      }
       LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
       SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
-      double before = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
+      boolean single = Boolean.parseBoolean(System.getProperty("bench.cluster.single", "true")); // false: A/B of the cluster path alone
+      double cpu0 = TransferProbe.cpuSeconds();
+      double before = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
           "step_s");
+      double cpu1 = TransferProbe.cpuSeconds();
       DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
       JobProfile profile = new JobProfile();
       sc.sc().addSparkListener(profile);
       List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
       sc.sc().removeSparkListener(profile);
       d.unpersist();
-      double after = mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
-          "step_s");
+      double cpu2 = TransferProbe.cpuSeconds();
+      double after = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3),
+          objective, options), "step_s");
+      double cpu3 = TransferProbe.cpuSeconds();
+      // CPU seconds per step of every JVM (driver and executors), warm-up steps included: load on the
+      // machine stretches wall times but hardly the work done, so this ratio holds up where the other does not.
+      double cpuSingle = (cpu1 - cpu0 + cpu3 - cpu2) / (2.0 * options.maxSteps());
+      double cpuSpark = (cpu2 - cpu1) / options.maxSteps();
+      System.out.printf(Locale.ROOT, "  %s: CPU per step, all JVMs: single process %.3f s, 2 executor JVMs %.3f s, ratio %.3f%n",
+          lora ? "LoRA r=16 q,v" : "full", cpuSingle, cpuSpark, cpuSpark / cpuSingle);
       double s = (before + after) / 2;
       double p = mean(spark, "step_s");
       System.out.printf(Locale.ROOT, "  %s: single process %.3f s/step (%.3f before, %.3f after); 2 executor JVMs %.3f "

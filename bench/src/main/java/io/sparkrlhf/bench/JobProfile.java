@@ -25,11 +25,16 @@ final class JobProfile extends SparkListener {
   private final Map<Integer, Long> started = new ConcurrentHashMap<>();
   private final Map<Integer, List<SparkListenerTaskEnd>> tasks = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> stageToJob = new ConcurrentHashMap<>();
+  private final java.util.Set<Integer> steps = ConcurrentHashMap.newKeySet();
   private final List<Job> jobs = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @Override
   public void onJobStart(SparkListenerJobStart start) {
     started.put(start.jobId(), start.time());
+    String label = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+    if (label != null && label.matches(".* step \\d+/\\d+")) { // the Trainer's label of a gradient step's job
+      steps.add(start.jobId());
+    }
     scala.collection.Iterator<Object> ids = start.stageIds().iterator();
     while (ids.hasNext()) {
       stageToJob.put((Integer) ids.next(), start.jobId());
@@ -48,8 +53,7 @@ final class JobProfile extends SparkListener {
   public void onJobEnd(SparkListenerJobEnd end) {
     Long start = started.remove(end.jobId());
     List<SparkListenerTaskEnd> ends = tasks.remove(end.jobId());
-    if (start == null || ends == null || ends.isEmpty()
-        || ends.stream().mapToLong(t -> t.taskMetrics().resultSize()).max().orElse(0) < 64 * 1024) {
+    if (start == null || ends == null || ends.isEmpty() || !steps.contains(end.jobId())) {
       return; // not a gradient step (building or releasing replicas)
     }
     SparkListenerTaskEnd last = ends.stream().max(java.util.Comparator.comparingLong(t -> t.taskInfo().finishTime()))
@@ -78,7 +82,7 @@ final class JobProfile extends SparkListener {
       return "no jobs";
     }
     return String.format(Locale.ROOT, "Spark job %.3f s = until the last task launched %.3f + its deserialisation %.3f "
-        + "+ run %.3f + result serialisation %.3f + the driver fetching the result %.3f + the rest (result deserialisation, "
+        + "+ run %.3f + result serialisation %.3f + the driver fetching the result %.3f + the rest (gradient blocks fetched and added, "
         + "merge, scheduling) %.3f; result %.1f MB", mean(counted, Job::spanS), mean(counted, Job::beforeRunS),
         mean(counted, Job::deserializeS), mean(counted, Job::runS), mean(counted, Job::resultSerializeS),
         mean(counted, Job::fetchResultS), mean(counted, j -> j.spanS() - j.beforeRunS() - j.deserializeS() - j.runS()

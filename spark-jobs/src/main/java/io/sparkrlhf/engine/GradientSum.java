@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * the costs the step's metrics report.
  */
 public final class GradientSum implements FloatArrays.Encoded {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   float[] gradient;
   BatchStats stats = BatchStats.ZERO;
@@ -23,8 +23,19 @@ public final class GradientSum implements FloatArrays.Encoded {
   long bytesOut;
   int tasks;
   final TreeSet<String> executors = new TreeSet<>();
-  /** Gradients left in this JVM's {@link LocalHandoff} by tasks that ran in the driver (local mode). */
-  final java.util.ArrayList<String> handoffs = new java.util.ArrayList<>();
+  /**
+   * Gradients not yet added into {@link #gradient}, in the order they are to be added: left in this
+   * JVM's {@link LocalHandoff} by tasks that ran in the driver (local mode), or in an executor's
+   * block manager ({@link GradientBlocks}).
+   */
+  final java.util.ArrayList<Pending> pending = new java.util.ArrayList<>();
+
+  /** A gradient still to fetch. */
+  sealed interface Pending permits Handoff, Block {}
+
+  record Handoff(String key) implements Pending {}
+
+  record Block(GradientBlocks.Ref ref, int partition) implements Pending {}
 
   public static GradientSum empty() {
     return new GradientSum();
@@ -54,26 +65,30 @@ public final class GradientSum implements FloatArrays.Encoded {
     bytesOut += o.bytesOut;
     tasks += o.tasks;
     executors.addAll(o.executors);
-    handoffs.addAll(o.handoffs);
+    pending.addAll(o.pending);
     return this;
   }
 
   /**
-   * {@link #merge} after taking in both sides' in-memory gradients, so that with the local handoff
-   * too the gradients are added in the order the results are merged.
+   * {@link #merge} after fetching both sides' pending gradients, so that they are added in the
+   * order the results are merged.
    */
   public GradientSum mergeResolved(GradientSum o) {
-    return resolveHandoffs().merge(o.resolveHandoffs());
+    return resolve().merge(o.resolve());
   }
 
-  /** On the driver: adds the gradients that tasks in this JVM handed over in memory. */
-  GradientSum resolveHandoffs() {
-    java.util.List<String> keys = java.util.List.copyOf(handoffs);
-    handoffs.clear();
-    for (String key : keys) {
-      GradientSum inMemory = new GradientSum();
-      inMemory.gradient = LocalHandoff.take(key);
-      merge(inMemory);
+  /** On the driver: adds the gradients that tasks handed over in memory or left in block managers. */
+  GradientSum resolve() {
+    java.util.List<Pending> todo = java.util.List.copyOf(pending);
+    pending.clear();
+    for (Pending p : todo) {
+      if (p instanceof Handoff h) {
+        GradientSum inMemory = new GradientSum();
+        inMemory.gradient = LocalHandoff.take(h.key());
+        merge(inMemory);
+      } else if (p instanceof Block b) {
+        gradient = GradientBlocks.fetch(b.ref(), gradient, b.partition());
+      }
     }
     return this;
   }
@@ -90,7 +105,17 @@ public final class GradientSum implements FloatArrays.Encoded {
     out.writeLong(bytesOut);
     out.writeInt(tasks);
     writeStrings(out, executors);
-    writeStrings(out, handoffs);
+    out.writeInt(pending.size());
+    for (Pending p : pending) {
+      if (p instanceof Handoff h) {
+        out.writeByte(0);
+        out.writeUTF(h.key());
+      } else if (p instanceof Block b) {
+        out.writeByte(1);
+        out.writeInt(b.partition());
+        b.ref().writeTo(out);
+      }
+    }
   }
 
   @Override
@@ -105,7 +130,17 @@ public final class GradientSum implements FloatArrays.Encoded {
     bytesOut = in.readLong();
     tasks = in.readInt();
     readStrings(in, executors);
-    readStrings(in, handoffs);
+    for (int n = in.readInt(); n > 0; n--) {
+      byte kind = in.readByte();
+      switch (kind) {
+        case 0 -> pending.add(new Handoff(in.readUTF()));
+        case 1 -> {
+          int partition = in.readInt();
+          pending.add(new Block(GradientBlocks.Ref.readFrom(in), partition));
+        }
+        default -> throw new IOException("unknown pending gradient kind " + kind);
+      }
+    }
   }
 
   private static void writeStats(DataOutput out, BatchStats s) throws IOException {

@@ -7,12 +7,12 @@ import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
-/** Counts lost executors and failed task attempts, and records job descriptions, while a test runs. */
+/** Counts lost executors, failed task attempts and jobs by description while a test runs. */
 public final class ClusterEvents extends SparkListener {
   private final JavaSparkContext sc;
   private final AtomicInteger executorsRemoved = new AtomicInteger();
   private final AtomicInteger failedTasks = new AtomicInteger();
-  private final java.util.Set<String> jobDescriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Map<String, Integer> jobDescriptions = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ClusterEvents(JavaSparkContext sc) {
     this.sc = sc;
@@ -33,7 +33,7 @@ public final class ClusterEvents extends SparkListener {
   public void onJobStart(SparkListenerJobStart start) {
     String description = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
     if (description != null) {
-      jobDescriptions.add(description);
+      jobDescriptions.merge(description, 1, Integer::sum);
     }
   }
 
@@ -59,7 +59,12 @@ public final class ClusterEvents extends SparkListener {
   }
 
   public java.util.Set<String> jobDescriptions() {
-    return jobDescriptions;
+    return jobDescriptions.keySet();
+  }
+
+  /** How many jobs ran under {@code description}. */
+  public int jobsDescribed(String description) {
+    return jobDescriptions.getOrDefault(description, 0);
   }
 
   public int failedTasks() {

@@ -141,6 +141,26 @@ class EngineClusterTest {
     assertArrayEquals(clean.values(), killed.values(), "parameters after an executor was killed mid-step");
   }
 
+  @Test
+  void aGradientLostWithItsExecutorAfterTheTaskFinishedChangesNoBit() {
+    List<SftExample> data = EngineFixtures.blocks(24, 6);
+    var objective = EngineFixtures.objective(false);
+    TrainerOptions options = options(4, 8, 0, false, -1);
+    Trainer.Result clean = EngineFixtures.onSpark(sc(), objective, data, 3, options, null, null);
+    ClusterEvents events = ClusterEvents.listen(sc());
+    Trainer.Result lost;
+    try {
+      lost = EngineFixtures.onSpark(sc(), objective, data, 3, options,
+          FailureInjection.loseResult(2, 2, tmp.resolve("lose-result-once")), null);
+    } finally {
+      events.stop();
+    }
+    assertTrue(events.executorsRemoved() >= 1, "an executor JVM was lost: " + events);
+    assertEquals(2, events.jobsDescribed("spark-3 step 3/4"), "step 3's job ran again: " + events.jobDescriptions());
+    assertEquals(4, lost.step());
+    assertArrayEquals(clean.values(), lost.values(), "parameters after a finished task's gradient was lost");
+  }
+
   @ParameterizedTest(name = "lora={0}")
   @ValueSource(booleans = {false, true})
   void stoppedMidEpochAndResumedIsBitIdentical(boolean lora) {

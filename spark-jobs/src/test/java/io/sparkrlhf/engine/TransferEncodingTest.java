@@ -46,7 +46,9 @@ class TransferEncodingTest {
       sum.bytesOut = 20;
       sum.tasks = 2;
       sum.executors.addAll(List.of("1", "2"));
-      sum.handoffs.add("run/1/0/0");
+      sum.pending.add(new GradientSum.Handoff("run/1/0/0"));
+      sum.pending.add(new GradientSum.Block(new GradientBlocks.Ref("10.0.0.7", 7337, "3",
+          List.of("temp_local_1", "temp_local_2"), 90_000_000), 4));
       GradientSum back = (GradientSum) s.deserialize(s.serialize(sum, ANY), ANY);
       String name = serializer.getClass().getSimpleName();
       assertArrayEquals(floatBits(sum.gradient), floatBits(back.gradient), name);
@@ -59,7 +61,7 @@ class TransferEncodingTest {
       assertEquals(List.of(11L, 7L, 3L, 1L, 400L, 20L, 2), List.of(back.maxTaskNanos, back.maxComputeNanos,
           back.maxTransferNanos, back.maxWaitNanos, back.bytesIn, back.bytesOut, back.tasks), name);
       assertEquals(sum.executors, back.executors, name);
-      assertEquals(sum.handoffs, back.handoffs, name);
+      assertEquals(sum.pending, back.pending, name);
 
       GradientSum none = (GradientSum) s.deserialize(s.serialize(GradientSum.empty(), ANY), ANY);
       assertNull(none.gradient, name);

@@ -39,6 +39,7 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
     if (session == null) {
       throw new IllegalStateException("annotate the test class with @ExtendWith(ClusterSpark.class)");
     }
+    awaitExecutors(session.sparkContext(), EXECUTORS); // a test before may have killed one, and the Worker starts another
     return session;
   }
 
@@ -70,7 +71,7 @@ public final class ClusterSpark implements BeforeAllCallback, ExecutionCondition
     }
   }
 
-  /** Spark starts scheduling when the first executor registers; the tests want both. */
+  /** Spark starts scheduling when the first executor registers; the tests want all. */
   private static void awaitExecutors(org.apache.spark.SparkContext sc, int executors) {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (sc.statusTracker().getExecutorInfos().length < executors + 1) { // the driver is listed too
