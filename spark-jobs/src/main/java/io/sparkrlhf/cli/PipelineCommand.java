@@ -44,6 +44,7 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    config.overrides.addAll(0, config.load().getStringList("rlhf.pipeline.stage-settings"));
     String work = config.load().getString("rlhf.pipeline.work-dir");
     String dump = work + "/sample/dump";
     String prepared = work + "/prepared";

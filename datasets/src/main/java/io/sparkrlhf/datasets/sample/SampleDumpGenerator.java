@@ -23,15 +23,15 @@ import org.apache.hadoop.io.compress.BZip2Codec;
  * set of malformed rows, empty and duplicate answers, and orphaned answers.
  *
  * <h2>The planted preference signal</h2>
- * Each answer draws four features; its upvotes follow them, so a reward model can learn what a
- * "good" answer looks like here:
- * <pre>
- *   upvotes = 4·hasCodeBlock + 2·hasList + 2·hasLink + (paragraphs − 1) − 7·isShouting + noise,
- *   noise ∈ {−1, 0, +1} uniformly
- * </pre>
- * where {@code isShouting} answers are written in capitals with "!!!" and no code. The asker accepts
- * the answer of highest latent quality with probability 1/2 (never a shouting one). Everything is a
- * pure function of the seed.
+ * Each question asks about one of its site's topics. Each answer talks, with probability 1/2, about
+ * that topic (upvotes 5..10, StackLLaMA score 3) or about another topic of the same site (upvotes 0,
+ * score 0); when exactly one answer is on topic the asker accepts it with probability 1/2. Length,
+ * code blocks, lists, links and wording are drawn from one distribution for both kinds
+ * ({@link SamplePosts}), so every preference pair is an on-topic answer against an off-topic one that
+ * looks alike: the longer answer wins half the time, and a linear bag-of-words model of the answers
+ * learns nothing (each topic word is as common in rejected answers as in chosen ones). To tell them
+ * apart a model must read the question and see whether the answer is about the same thing.
+ * Everything is a pure function of the seed.
  */
 public final class SampleDumpGenerator {
 
@@ -88,7 +88,8 @@ public final class SampleDumpGenerator {
         FileSystem fs = file.getFileSystem(conf);
         try (OutputStream raw = fs.create(tmp, true);
             OutputStream out = new BufferedOutputStream(compress(raw, options.compression(), conf), 1 << 16)) {
-          SiteWriter writer = new SiteWriter(out, new SplittableRandom(options.seed() * 31 + s), s == 0, options);
+          SiteWriter writer = new SiteWriter(out, new SplittableRandom(options.seed() * 31 + s), s == 0, options,
+              SamplePosts.SITES.get(s % SamplePosts.SITES.size()));
           writer.writeSite();
           for (int i = 0; i < totals.length; i++) {
             totals[i] += writer.counts[i];
@@ -127,14 +128,18 @@ public final class SampleDumpGenerator {
     private final SplittableRandom rnd;
     private final boolean oldStyle;
     private final Options options;
+    private final List<SamplePosts.Topic> topics;
+    private final SamplePosts posts;
     private final long[] counts = new long[8];
     private long nextId = 1;
 
-    SiteWriter(OutputStream out, SplittableRandom rnd, boolean oldStyle, Options options) {
+    SiteWriter(OutputStream out, SplittableRandom rnd, boolean oldStyle, Options options, SamplePosts.Site site) {
       this.out = out;
       this.rnd = rnd;
       this.oldStyle = oldStyle;
       this.options = options;
+      this.topics = site.topics();
+      this.posts = new SamplePosts(rnd);
     }
 
     void writeSite() throws IOException {
@@ -164,28 +169,22 @@ public final class SampleDumpGenerator {
 
     private void writeQuestionWithAnswers(int q) throws IOException {
       long qid = nextId++;
+      SamplePosts.Topic topic = pick(topics);
       int nAnswers = rnd.nextInt(100) < 12 ? 0 : 1 + rnd.nextInt(5);
-      List<long[]> answers = new ArrayList<>(); // {id, upvotes, quality}
+      List<long[]> answers = new ArrayList<>(); // {id, upvotes, onTopic}
       List<String> bodies = new ArrayList<>();
       for (int a = 0; a < nAnswers; a++) {
-        boolean code = rnd.nextInt(100) < 45;
-        boolean list = rnd.nextInt(100) < 35;
-        boolean link = rnd.nextInt(100) < 30;
-        int paragraphs = 1 + rnd.nextInt(3);
-        boolean shouting = !code && rnd.nextInt(100) < 12;
-        int quality = 4 * (code ? 1 : 0) + 2 * (list ? 1 : 0) + 2 * (link ? 1 : 0) + (paragraphs - 1) - 7 * (shouting ? 1 : 0);
-        int upvotes = quality + rnd.nextInt(3) - 1;
-        answers.add(new long[] {nextId++, upvotes, quality});
-        bodies.add(shouting ? shoutingBody() : answerBody(code, list, link, paragraphs));
+        boolean onTopic = rnd.nextBoolean();
+        SamplePosts.Topic about = onTopic ? topic : otherTopic(topic);
+        answers.add(new long[] {nextId++, onTopic ? 5 + rnd.nextInt(6) : 0, onTopic ? 1 : 0});
+        bodies.add(posts.answerBody(about));
       }
       Long accepted = null;
-      if (!answers.isEmpty() && rnd.nextBoolean()) {
-        long[] best = answers.stream().max((x, y) -> Long.compare(x[2], y[2])).get();
-        if (best[2] > 0) {
-          accepted = best[0];
-        }
+      List<long[]> onTopic = answers.stream().filter(x -> x[2] == 1).toList();
+      if (onTopic.size() == 1 && rnd.nextBoolean()) {
+        accepted = onTopic.get(0)[0];
       }
-      writeQuestion(qid, accepted, nAnswers);
+      writeQuestion(qid, topic, accepted, nAnswers);
       for (int a = 0; a < answers.size(); a++) {
         writeAnswer(answers.get(a)[0], qid, bodies.get(a), (int) answers.get(a)[1]);
       }
@@ -199,16 +198,18 @@ public final class SampleDumpGenerator {
       }
     }
 
-    private void writeQuestion(long id, Long accepted, int answerCount) throws IOException {
-      String topic = pick(TOPICS);
-      String title = "How do I " + pick(VERBS) + " " + topic + " with " + pick(TOOLS) + "?";
-      StringBuilder body = new StringBuilder();
-      body.append("<p>").append(sentence()).append(" I tried <code>").append(pick(TOOLS)).append("</code> but ")
-          .append(sentence().toLowerCase()).append("</p>\n");
-      if (rnd.nextBoolean()) {
-        body.append("<p>").append(sentence()).append(" Any ideas &amp; tips?</p>\n");
-      }
-      List<String> tags = List.of(topic.replace(' ', '-'), pick(TOOLS).replace(' ', '-'));
+    private SamplePosts.Topic otherTopic(SamplePosts.Topic topic) {
+      SamplePosts.Topic other;
+      do {
+        other = pick(topics);
+      } while (other.equals(topic));
+      return other;
+    }
+
+    private void writeQuestion(long id, SamplePosts.Topic topic, Long accepted, int answerCount) throws IOException {
+      String title = posts.title(topic);
+      String body = posts.questionBody(topic);
+      List<String> tags = List.of(topic.name(), rnd.nextBoolean() ? "troubleshooting" : "storage");
       StringBuilder row = new StringBuilder("  <row");
       attr(row, "Id", Long.toString(id));
       attr(row, "PostTypeId", "1");
@@ -218,7 +219,7 @@ public final class SampleDumpGenerator {
       attr(row, "CreationDate", date());
       attr(row, "Score", Integer.toString(rnd.nextInt(20) - 2));
       attr(row, "ViewCount", Integer.toString(rnd.nextInt(5000)));
-      attr(row, "Body", body.toString());
+      attr(row, "Body", body);
       if (rnd.nextInt(10) > 0) { // sometimes NULL: the attribute is simply absent
         attr(row, "OwnerUserId", Integer.toString(rnd.nextInt(100000)));
       }
@@ -254,7 +255,7 @@ public final class SampleDumpGenerator {
       StringBuilder row = new StringBuilder("  <row");
       attr(row, "Id", Long.toString(nextId++));
       attr(row, "PostTypeId", rnd.nextBoolean() ? "4" : "5");
-      attr(row, "Body", "<p>Questions about " + pick(TOPICS) + ".</p>");
+      attr(row, "Body", "<p>Questions about " + pick(topics).name() + ".</p>");
       line(row.append(" />").toString());
       counts[3]++;
     }
@@ -276,56 +277,13 @@ public final class SampleDumpGenerator {
       counts[4]++;
     }
 
-    private String answerBody(boolean code, boolean list, boolean link, int paragraphs) {
-      StringBuilder b = new StringBuilder();
-      for (int p = 0; p < paragraphs; p++) {
-        b.append("<p>").append(sentence()).append(' ').append(sentence());
-        if (p == 0 && link) {
-          b.append(" See <a href=\"https://example.org/").append(pick(TOPICS).replace(' ', '-'))
-              .append("\" rel=\"nofollow\">the ").append(pick(TOOLS)).append(" guide</a>.");
-        }
-        b.append("</p>\n");
-      }
-      if (list) {
-        b.append("<ul>\n");
-        for (int i = 0; i < 2 + rnd.nextInt(3); i++) {
-          b.append("<li>").append(pick(VERBS)).append(" the ").append(pick(TOPICS)).append("</li>\n");
-        }
-        b.append("</ul>\n");
-      }
-      if (code) {
-        String tool = pick(TOOLS).replace(' ', '_');
-        b.append("<pre class=\"lang-python\"><code>for step in range(").append(2 + rnd.nextInt(9)).append("):\n")
-            .append("    ").append(tool).append(".").append(pick(VERBS)).append("(&quot;").append(pick(TOPICS))
-            .append("&quot;, heat=").append(rnd.nextInt(250)).append(")\n")
-            .append("    if step &gt; 1 and ok &lt; 3:\n        break\n</code></pre>\n");
-      }
-      return b.toString();
-    }
-
-    private String shoutingBody() {
-      return "<p>" + (sentence() + " " + sentence()).toUpperCase() + "!!! <strong>"
-          + pick(TOOLS).toUpperCase() + " IS WRONG!!!</strong></p>";
-    }
-
-    private String sentence() {
-      StringBuilder s = new StringBuilder();
-      int n = 6 + rnd.nextInt(10);
-      for (int i = 0; i < n; i++) {
-        String w = pick(WORDS);
-        s.append(i == 0 ? Character.toUpperCase(w.charAt(0)) + w.substring(1) : w);
-        s.append(i == n - 1 ? "." : " ");
-      }
-      return s.toString();
-    }
-
     private String date() {
       return String.format("20%02d-%02d-%02dT%02d:%02d:%02d.%03d", 10 + rnd.nextInt(14), 1 + rnd.nextInt(12),
           1 + rnd.nextInt(28), rnd.nextInt(24), rnd.nextInt(60), rnd.nextInt(60), rnd.nextInt(1000));
     }
 
-    private String pick(String[] words) {
-      return words[rnd.nextInt(words.length)];
+    private <T> T pick(List<T> from) {
+      return from.get(rnd.nextInt(from.size()));
     }
 
     private void line(String s) throws IOException {
@@ -351,24 +309,4 @@ public final class SampleDumpGenerator {
       row.append('"');
     }
   }
-
-  private static final String[] TOPICS = {
-    "sourdough starter", "cast iron pan", "tomato seedlings", "basil plant", "pizza dough", "compost heap",
-    "rice cooker", "rose bush", "chicken stock", "raised bed", "chocolate ganache", "lawn moss", "knife edge",
-    "apple tree", "bread crust", "pepper plants", "soup base", "potting soil", "pasta sauce", "herb garden"
-  };
-  private static final String[] VERBS = {
-    "season", "prune", "store", "revive", "thicken", "water", "sharpen", "ferment", "repot", "reduce", "fertilize",
-    "bake", "transplant", "clean", "proof"
-  };
-  private static final String[] TOOLS = {
-    "a dutch oven", "a stand mixer", "neem oil", "a pressure cooker", "drip irrigation", "a whetstone",
-    "a thermometer", "mulch", "a food processor", "bone meal", "a cloche", "a sous vide"
-  };
-  private static final String[] WORDS = {
-    "the", "water", "heat", "slowly", "soil", "leaves", "flour", "temperature", "usually", "roots", "salt", "you",
-    "should", "keep", "it", "under", "about", "minutes", "humidity", "sunlight", "yeast", "butter", "acid", "then",
-    "because", "moisture", "before", "after", "gently", "overnight", "drain", "layer", "texture", "shade",
-    "pot", "dough", "crisp", "fungus", "spread", "batch", "ratio", "degrees", "weekly", "fresh", "dry", "rich"
-  };
 }

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.junit.jupiter.api.Test;
@@ -72,13 +74,12 @@ class SampleDumpGeneratorTest {
   }
 
   @Test
-  void malformedRowsAndThePlantedSignalAreThere() throws IOException {
-    SampleDumpGenerator.Summary s = write("p", 300, SampleDumpGenerator.Compression.NONE);
+  void malformedRowsAndAPlantedSignalThatOnlyReadingTheQuestionReveals() throws IOException {
+    SampleDumpGenerator.Summary s = write("p", 400, SampleDumpGenerator.Compression.NONE);
     PostRowParser parser = new PostRowParser(1_000_000);
     long bad = 0;
-    List<Integer> withCode = new ArrayList<>();
-    List<Integer> withoutCode = new ArrayList<>();
-    List<Integer> shouting = new ArrayList<>();
+    Map<String, String> topicOf = new HashMap<>(); // "file question-id" -> topic: ids restart per site
+    Map<ParsedLine.Post, String> answers = new java.util.LinkedHashMap<>(); // answer -> "file parent-id"
     for (String file : s.files()) {
       byte[] all = bytes(file, conf);
       int start = 0;
@@ -94,22 +95,41 @@ class SampleDumpGeneratorTest {
           start = i + 1;
           if (parsed instanceof ParsedLine.Bad) {
             bad++;
-          } else if (parsed instanceof ParsedLine.Post p && !p.isQuestion() && !p.body().isBlank()) {
-            if (p.body().contains("!!!")) {
-              shouting.add(p.score());
-            } else {
-              (p.body().contains("```") ? withCode : withoutCode).add(p.score());
-            }
+          } else if (parsed instanceof ParsedLine.Post p && p.isQuestion()) {
+            topicOf.put(file + " " + p.id(), p.tags().get(0));
+          } else if (parsed instanceof ParsedLine.Post p && p.postTypeId() == 2 && !p.body().isBlank()) {
+            answers.put(p, file + " " + p.parentId());
           }
         }
       }
     }
     assertEquals(s.malformedRows(), bad);
     assertEquals(SampleDumpGenerator.MALFORMED_PER_SITE * 2L, bad);
-    double code = withCode.stream().mapToInt(Integer::intValue).average().orElseThrow();
-    double noCode = withoutCode.stream().mapToInt(Integer::intValue).average().orElseThrow();
-    double shout = shouting.stream().mapToInt(Integer::intValue).average().orElseThrow();
-    assertTrue(code > noCode + 3, "code blocks earn upvotes: " + code + " vs " + noCode);
-    assertTrue(shout < 0, "shouting loses upvotes: " + shout);
+    // upvoted answers name their question's topic; unvoted ones (bar the verbatim duplicates) name another
+    List<ParsedLine.Post> upvoted = new ArrayList<>();
+    List<ParsedLine.Post> unvoted = new ArrayList<>();
+    Map<ParsedLine.Post, String> topics = new HashMap<>();
+    for (var e : answers.entrySet()) {
+      ParsedLine.Post a = e.getKey();
+      String topic = topicOf.get(e.getValue());
+      if (topic == null) {
+        continue; // the orphan
+      }
+      topics.put(a, topic);
+      (a.score() > 0 ? upvoted : unvoted).add(a);
+      boolean onTopic = a.body().toLowerCase(java.util.Locale.ROOT).contains(topic);
+      assertTrue(a.score() > 0 ? onTopic : !onTopic || s.duplicateAnswers() > 0, a.body());
+    }
+    long offButOnTopic = unvoted.stream().filter(a -> a.body().toLowerCase(java.util.Locale.ROOT).contains(topics.get(a))).count();
+    assertTrue(offButOnTopic <= s.duplicateAnswers(), offButOnTopic + " unvoted on-topic answers");
+    assertTrue(upvoted.size() > 300 && unvoted.size() > 300, upvoted.size() + " / " + unvoted.size());
+    // and the two kinds look alike on the surface
+    double lengthUp = upvoted.stream().mapToInt(a -> a.body().length()).average().orElseThrow();
+    double lengthUn = unvoted.stream().mapToInt(a -> a.body().length()).average().orElseThrow();
+    assertEquals(1.0, lengthUp / lengthUn, 0.1, "mean length " + lengthUp + " vs " + lengthUn);
+    double codeUp = upvoted.stream().filter(a -> a.body().contains("```")).count() / (double) upvoted.size();
+    double codeUn = unvoted.stream().filter(a -> a.body().contains("```")).count() / (double) unvoted.size();
+    assertEquals(codeUp, codeUn, 0.08, "share with code blocks");
+    assertTrue(codeUp > 0.2, "code blocks are there: " + codeUp);
   }
 }

@@ -6,6 +6,7 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.baselines.LengthBaseline;
 import io.sparkrlhf.jobs.output.CommandInput;
 import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.reward.PreferencePair;

@@ -6,6 +6,8 @@ import io.sparkrlhf.datasets.io.PreparedDataset;
 import io.sparkrlhf.datasets.tables.PreferencePairsTable;
 import io.sparkrlhf.datasets.tables.TableSet;
 import io.sparkrlhf.engine.Trainer;
+import io.sparkrlhf.jobs.baselines.BagOfWordsBaseline;
+import io.sparkrlhf.jobs.baselines.LengthBaseline;
 import io.sparkrlhf.jobs.output.CommandInput;
 import io.sparkrlhf.jobs.output.OutputKind;
 import io.sparkrlhf.jobs.train.CarriedTokenizer;
@@ -17,17 +19,22 @@ import io.sparkrlhf.jobs.train.TokenizerCheck;
 import io.sparkrlhf.jobs.train.TrainingRun;
 import io.sparkrlhf.jobs.train.TrainingSettings;
 import io.sparkrlhf.model.config.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code rlhf reward}: a reward model (transformer + score head, from a checkpoint, normally SFT's
  * output) on {@code preference_pairs}; held-out pairwise accuracy every N steps and at the end,
- * in eval.json.
+ * in eval.json, beside what a length-only and a bag-of-words rule score on the same pairs.
  */
 public final class RewardJob {
+  private static final Logger LOG = LoggerFactory.getLogger(RewardJob.class);
   private final SparkSession spark;
   private final Config conf;
   private final RunFlags flags;
@@ -61,6 +68,24 @@ public final class RewardJob {
     JavaRDD<PreferencePair> eval =
         TrainingRun.examples(spark, data, PreferencePairsTable.NAME, TableSet.EVAL, s.evalMaxExamples(), PreferencePair::fromRow);
     return TrainingRun.train(spark, "reward", s, objective, spec, train, eval, flags,
-        Map.of("data_generation", data.generation(), "max_length", maxLength));
+        Map.of("data_generation", data.generation(), "max_length", maxLength),
+        eval == null ? Map.of() : baselines(train, eval, conf.getInt("rlhf.reward.bow-baseline-train-pairs")));
+  }
+
+  /** The trivial rules' held-out accuracy on the pairs the model is evaluated on. */
+  static Map<String, Object> baselines(JavaRDD<PreferencePair> train, JavaRDD<PreferencePair> eval, int bowTrainPairs) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("length_baseline_accuracy", LengthBaseline.accuracy(eval));
+    if (bowTrainPairs > 0) {
+      BagOfWordsBaseline bow = BagOfWordsBaseline.fit(responses(train, bowTrainPairs));
+      out.put("bow_baseline_accuracy", bow.accuracy(responses(eval, Integer.MAX_VALUE)));
+    }
+    LOG.info("reward: on the held-out pairs, trivial baselines score {}", out);
+    return out;
+  }
+
+  private static List<BagOfWordsBaseline.Responses> responses(JavaRDD<PreferencePair> pairs, int limit) {
+    JavaRDD<BagOfWordsBaseline.Responses> r = pairs.map(p -> new BagOfWordsBaseline.Responses(p.chosen(), p.rejected()));
+    return limit == Integer.MAX_VALUE ? r.collect() : r.take(limit);
   }
 }

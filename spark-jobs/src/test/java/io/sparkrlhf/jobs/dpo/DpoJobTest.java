@@ -35,7 +35,7 @@ class DpoJobTest {
   void dpoFromTheSftPolicyLearnsTheHeldOutPreferencesBeyondTheLengthBaseline() throws Exception {
     Path output = out.resolve("dpo");
     DpoJob.Summary summary = new DpoJob(SharedSpark.session(), conf("dpo.output=\"" + output + "\"",
-        "dpo.max-steps=" + System.getProperty("dpo.steps", "24"), "dpo.optimizer.lr=" + System.getProperty("dpo.lr", "3e-3"),
+        "dpo.max-steps=" + System.getProperty("dpo.steps", "120"), "dpo.optimizer.lr=" + System.getProperty("dpo.lr", "3e-3"),
         "dpo.beta=" + System.getProperty("dpo.beta", "0.1"), "dpo.global-batch=8", "dpo.micro-batch=4",
         // The LM head over GPT-2's 50257 tokens dominates: the first 32 response tokens keep the test short.
         "dpo.max-length=" + System.getProperty("dpo.max-length", "64"), "dpo.max-prompt-length=32",
@@ -48,8 +48,10 @@ class DpoJobTest {
     double baseline = eval.path("length_baseline_accuracy").asDouble();
     assertTrue(eval.path("pairs").asInt() >= 100, eval.toString());
     assertEquals(summary.lengthBaseline(), baseline, 1e-12);
-    assertTrue(accuracy >= 0.75, "held-out implicit-reward accuracy " + accuracy);
-    assertTrue(accuracy > baseline, "accuracy " + accuracy + " vs the length-only baseline " + baseline);
+    // the sample prefers the answer about the question's topic (length and words balanced): the policy
+    // must learn to read the question; 120 steps of 8 pairs measured 0.76 against the length rule's 0.49
+    assertTrue(accuracy >= 0.7, "held-out implicit-reward accuracy " + accuracy);
+    assertTrue(accuracy >= baseline + 0.15, "accuracy " + accuracy + " vs the length-only baseline " + baseline);
     assertTrue(eval.path("rewards/margins").asDouble() > 0, eval.toString());
     JsonNode manifest = JSON.readTree(output.resolve("_manifest.json").toFile());
     assertEquals("dpo", manifest.path("kind").asText());

@@ -41,12 +41,17 @@ public final class TrainingFixtures {
     return sft;
   }
 
-  /** The reward model from {@link #sft()}: 100 steps, eval every 50. */
+  /**
+   * The reward model from {@link #sft()}: 300 steps at a constant learning rate (about 0.7 passes over
+   * the training pairs: the planted preference needs that many examples to be learnt rather than
+   * memorised), eval every 150.
+   */
   public static synchronized Trained reward() {
     if (reward == null) {
       Path output = sft().output().resolveSibling("reward");
       Trainer.Result result = new RewardJob(SharedSpark.session(), conf("reward.model=\"" + sft().output() + "\"",
-          "reward.output=\"" + output + "\"", "reward.max-steps=100", "reward.optimizer.lr=2e-3", "reward.eval-every=50",
+          "reward.output=\"" + output + "\"", "reward.max-steps=300", "reward.optimizer.lr=3e-3", "reward.optimizer.schedule=constant",
+          "reward.eval-every=150",
           "reward.max-length=160"), RunFlags.FRESH).run();
       reward = new Trained(result, output);
     }
@@ -64,9 +69,9 @@ public final class TrainingFixtures {
       }
       SparkSession spark = SharedSpark.session();
       String dump = root.resolve("dump").toString();
-      SampleDumpGenerator.write(dump, new SampleDumpGenerator.Options(SampleDumpGenerator.DEFAULT_SITES, 250, 42L,
+      SampleDumpGenerator.write(dump, new SampleDumpGenerator.Options(SampleDumpGenerator.DEFAULT_SITES, 3000, 42L,
           SampleDumpGenerator.Compression.NONE, false), spark.sparkContext().hadoopConfiguration());
-      Config conf = RlhfConfig.load(List.of(), List.of("prepare.seq-len=128", "prepare.split.eval-fraction=0.15",
+      Config conf = RlhfConfig.load(List.of(), List.of("prepare.seq-len=128", "prepare.split.eval-fraction=0.05",
           "prepare.max-prompt-tokens=96", "prepare.max-pair-tokens=192"));
       PrepareSettings s = PrepareSettings.from(conf.getConfig("rlhf.prepare")).withInput(List.of(dump))
           .withOutput(root.resolve("prepared").toString());

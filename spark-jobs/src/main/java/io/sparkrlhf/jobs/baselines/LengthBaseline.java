@@ -1,4 +1,4 @@
-package io.sparkrlhf.jobs.dpo;
+package io.sparkrlhf.jobs.baselines;
 
 import io.sparkrlhf.jobs.reward.PreferencePair;
 import org.apache.spark.api.java.JavaRDD;
