@@ -24,7 +24,8 @@ import java.util.Random;
  *       FLOP/s (6·params·tokens for the linear layers incl. the head, plus 3·4·B·T²·H per layer for
  *       attention) as a fraction of the ceiling;
  *   <li>generation, batch 8, 128 new tokens, with and without the KV cache; per-token time of the
- *       second and fourth quarter of the tokens shows whether it stays flat.
+ *       second and fourth quarter of the tokens shows whether it stays flat; then with the cache at
+ *       batch 1 and 16.
  * </ol>
  * Usage: {@code bench/model-benchmark.sh}
  */
@@ -110,6 +111,15 @@ public final class ModelBenchmark {
         System.out.printf("generation %s cache: %.1f s for 128 tokens x %d rows = %.0f tokens/s;"
                 + " ms/token: tokens 33-64 %.1f, tokens 97-128 %.1f%n",
             cache ? "with" : "without", t128, batch, 128.0 * batch / t128, (t64 - t32) / 32 * 1000, (t128 - t96) / 32 * 1000);
+      }
+      for (int rows : new int[] {1, 16}) {
+        List<int[]> some = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+          some.add(prompts.get(r % prompts.size()));
+        }
+        Generator.generate(model, some, SamplingConfig.greedy(8, -1, 0).withCache(true), m); // warm-up
+        double t = time(() -> Generator.generate(model, some, SamplingConfig.greedy(128, -1, 0).withCache(true), m));
+        System.out.printf("generation with cache, batch %d: %.1f s for 128 tokens = %.0f tokens/s%n", rows, t, 128.0 * rows / t);
       }
     }
   }

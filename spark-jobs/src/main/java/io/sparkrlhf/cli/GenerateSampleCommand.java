@@ -78,12 +78,36 @@ public final class GenerateSampleCommand implements Callable<Integer> {
     return summary;
   }
 
+  /**
+   * Whether {@code out} holds what {@link #generate} would write now: the same generator version,
+   * questions per site and seed, as its manifest says (false when it has none).
+   */
+  static boolean holdsCurrentSample(String out, Config sample, Configuration hadoop) {
+    Path file = new Path(out, FolderContents.MANIFEST);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(hadoop);
+      if (!fs.exists(file)) {
+        return false;
+      }
+      com.fasterxml.jackson.databind.JsonNode m;
+      try (java.io.InputStream in = fs.open(file)) {
+        m = JSON.readTree(in);
+      }
+      return m.path("generator_version").asInt(1) == SampleDumpGenerator.VERSION
+          && m.path("options").path("questionsPerSite").asInt() == sample.getInt("questions-per-site")
+          && m.path("options").path("seed").asLong() == sample.getLong("seed");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Says what the folder is, so that no other command writes into it and generate-sample may replace it. */
   private static void writeManifest(String out, SampleDumpGenerator.Options options, SampleDumpGenerator.Summary summary,
       Configuration hadoop) {
     ObjectNode m = JSON.createObjectNode();
     m.put("format_version", 1);
     m.put(OutputKind.FIELD, OutputKind.SAMPLE_DUMP.manifestValue());
+    m.put("generator_version", SampleDumpGenerator.VERSION);
     m.putPOJO("options", options);
     m.putPOJO("summary", summary);
     m.put("created_at", Instant.now().toString());

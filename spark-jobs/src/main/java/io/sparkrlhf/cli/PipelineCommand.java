@@ -44,7 +44,7 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    config.overrides.addAll(0, config.load().getStringList("rlhf.pipeline.stage-settings"));
+    config.overrides.addAll(0, stageSettings(config.load().getStringList("rlhf.pipeline.stage-settings"), config.files));
     String work = config.load().getString("rlhf.pipeline.work-dir");
     String dump = work + "/sample/dump";
     String prepared = work + "/prepared";
@@ -74,6 +74,10 @@ public final class PipelineCommand implements Callable<Integer> {
     Config conf = config.load();
     if (!new File(dump).isDirectory()) {
       LOG.info("pipeline: generating the sample dump in {}", dump);
+      GenerateSampleCommand.generate(conf.getConfig("rlhf.sample"), dump, null, new Configuration());
+    } else if (!GenerateSampleCommand.holdsCurrentSample(dump, conf.getConfig("rlhf.sample"), new Configuration())) {
+      LOG.info("pipeline: the sample dump in {} was written by another generator version or with other options; "
+          + "writing it again", dump);
       GenerateSampleCommand.generate(conf.getConfig("rlhf.sample"), dump, null, new Configuration());
     } else {
       LOG.info("pipeline: using the sample dump already in {}", dump);
@@ -108,5 +112,19 @@ public final class PipelineCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** {@code pipeline.stage-settings}, less the keys the user's -c files set (those win, as --set does). */
+  static List<String> stageSettings(List<String> settings, List<File> files) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String setting : settings) {
+      String key = com.typesafe.config.ConfigFactory.parseString(setting).entrySet().iterator().next().getKey();
+      boolean inAFile = files.stream().map(com.typesafe.config.ConfigFactory::parseFile)
+          .anyMatch(f -> f.hasPath("rlhf." + key));
+      if (!inAFile) {
+        out.add(setting);
+      }
+    }
+    return out;
   }
 }

@@ -67,6 +67,9 @@ public final class SampleDumpGenerator {
       List<String> files, long bytes, long questions, long answers, long otherPosts, long malformedRows,
       long emptyAnswers, long duplicateAnswers, long orphanAnswers) {}
 
+  /** Changes whenever the same options write other posts (2: the topic preference of {@link SamplePosts}). */
+  public static final int VERSION = 2;
+
   public static final List<String> DEFAULT_SITES = List.of("cooking.stackexchange.com", "gardening.stackexchange.com");
 
   /** Malformed rows written per site when {@code malformed} is set (each a different defect). */

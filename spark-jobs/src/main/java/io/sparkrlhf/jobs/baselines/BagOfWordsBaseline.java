@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  *
  * <p>Fit with AdaGrad over shuffled pairs and an L2 penalty; deterministic for a seed.
  */
-public final class BagOfWordsBaseline {
+public final class BagOfWordsBaseline implements java.io.Serializable {
   /** A pair's two responses, as token ids. */
   public record Responses(int[] chosen, int[] rejected) implements java.io.Serializable {}
 
