@@ -1,9 +1,11 @@
 package io.sparkrlhf.jobs.baselines;
 
+import io.sparkrlhf.jobs.reward.PreferencePair;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
 
 /**
  * The second trivial baseline a preference learner must beat: a linear model of the responses' token
@@ -66,6 +68,11 @@ public final class BagOfWordsBaseline implements java.io.Serializable {
   public double score(Responses pair) {
     double d = reward(pair.chosen()) - reward(pair.rejected());
     return d > 0 ? 1 : d == 0 ? 0.5 : 0;
+  }
+
+  /** Held-out accuracy on {@code pairs}, scored on the executors. */
+  public double accuracy(JavaRDD<PreferencePair> pairs) {
+    return LengthBaseline.meanScore(pairs, p -> score(new Responses(p.chosen(), p.rejected())));
   }
 
   public double accuracy(List<Responses> pairs) {

@@ -78,9 +78,7 @@ public final class RewardJob {
     out.put("length_baseline_accuracy", LengthBaseline.accuracy(eval));
     if (bowTrainPairs > 0) {
       BagOfWordsBaseline bow = BagOfWordsBaseline.fit(responses(train, bowTrainPairs));
-      double[] sums = eval.map(p -> new double[] {bow.score(new BagOfWordsBaseline.Responses(p.chosen(), p.rejected())), 1})
-          .fold(new double[2], (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
-      out.put("bow_baseline_accuracy", sums[1] == 0 ? Double.NaN : sums[0] / sums[1]);
+      out.put("bow_baseline_accuracy", bow.accuracy(eval));
     }
     LOG.info("reward: on the held-out pairs, trivial baselines score {}", out);
     return out;
