@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jdk.jfr.Recording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
@@ -38,7 +39,10 @@ import org.apache.spark.sql.SparkSession;
  * </ol>
  * Prints MB/s per core, tokens/s for both, and their ratio; writes the same as JSON.
  *
- * <p>Usage: {@code bench/prepare-benchmark.sh [--mb 500] [--cores 2] [--work /tmp/rlhf-bench]}
+ * <p>Usage: {@code bench/prepare-benchmark.sh [--mb 500] [--cores 2] [--work /tmp/rlhf-bench] [--repeat 1]
+ * [--jfr run.jfr] [--conf spark.key=value]... [--ab spark.key=value]}; {@code --repeat} runs the job that many times and reports the
+ * fastest, {@code --ab spark.key=value} alternates runs without and with that setting (paired in one run),
+ * {@code --jfr} records the last end-to-end run alone with Flight Recorder, for {@link ProfileShares}.
  */
 public final class PrepareBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -47,16 +51,26 @@ public final class PrepareBenchmark {
     int mb = 500;
     int cores = Runtime.getRuntime().availableProcessors();
     Path work = Path.of("/tmp/rlhf-bench");
+    Path jfr = null;
+    List<String> sparkConf = new ArrayList<>();
+    int repeat = 1;
+    String ab = null;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--mb" -> mb = Integer.parseInt(args[i + 1]);
         case "--cores" -> cores = Integer.parseInt(args[i + 1]);
         case "--work" -> work = Path.of(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --mb, --cores, --work)");
+        case "--jfr" -> jfr = Path.of(args[i + 1]);
+        case "--conf" -> sparkConf.add(args[i + 1]);
+        case "--repeat" -> repeat = Integer.parseInt(args[i + 1]);
+        case "--ab" -> ab = args[i + 1];
+        default -> throw new IllegalArgumentException(
+            "unknown option " + args[i] + " (use --mb, --cores, --work, --jfr, --conf, --repeat, --ab)");
       }
     }
     Configuration hadoop = new Configuration();
-    Path dump = work.resolve("dump-" + mb + "mb");
+    // Named by the generator's version, so a dump an older generator left is not measured.
+    Path dump = work.resolve("dump-" + mb + "mb-v" + SampleDumpGenerator.VERSION);
     List<Path> files = ensureDump(dump, mb, hadoop);
     long bytes = 0;
     for (Path f : files) {
@@ -82,7 +96,10 @@ public final class PrepareBenchmark {
         .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1").config("spark.sql.shuffle.partitions", String.valueOf(4 * cores))
         .getOrCreate();
-    Path warmDump = work.resolve("warmup-dump");
+    for (String kv : sparkConf) {
+      spark.conf().set(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    }
+    Path warmDump = work.resolve("warmup-dump-v" + SampleDumpGenerator.VERSION);
     if (!Files.isDirectory(warmDump)) {
       SampleDumpGenerator.write(warmDump.toString(), new SampleDumpGenerator.Options(
           SampleDumpGenerator.DEFAULT_SITES, 2000, 1L, SampleDumpGenerator.Compression.NONE, true), hadoop);
@@ -90,17 +107,56 @@ public final class PrepareBenchmark {
     new PrepareJob(spark, settings.withInput(List.of(warmDump.toString())).withOutput(work.resolve("warmup-out").toString()),
         PrepareJob.Hooks.NONE).run();
 
-    long t1 = System.nanoTime();
-    ObjectNode manifest = new PrepareJob(spark,
-        settings.withInput(List.of(dump.toString())).withOutput(work.resolve("prepared").toString()), PrepareJob.Hooks.NONE).run();
-    double e2eSeconds = (System.nanoTime() - t1) / 1e9;
+    Recording recording = jfr == null ? null : new Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+    if (recording != null) {
+      recording.setDestination(jfr);
+    }
+    // Runs repeated in one JVM: the fastest is reported (this machine's noise only ever adds time).
+    double e2eSeconds = Double.MAX_VALUE;
+    ObjectNode manifest = null;
+    double[] fastestByVariant = {Double.MAX_VALUE, Double.MAX_VALUE};
+    int runs = repeat * (ab == null ? 1 : 2);
+    for (int r = 0; r < runs; r++) {
+      if (recording != null && r == runs - 1) {
+        recording.start(); // the last run only: the JIT has warmed up on the ones before
+      }
+      int variant = ab == null ? 0 : r % 2;
+      if (ab != null) { // A: the key unset, B: set; alternated so drift hits both alike
+        String key = ab.substring(0, ab.indexOf('='));
+        if (variant == 0) {
+          spark.conf().unset(key);
+        } else {
+          spark.conf().set(key, ab.substring(ab.indexOf('=') + 1));
+        }
+      }
+      long t1 = System.nanoTime();
+      ObjectNode m = new PrepareJob(spark,
+          settings.withInput(List.of(dump.toString())).withOutput(work.resolve("prepared").toString()), PrepareJob.Hooks.NONE).run();
+      double s = (System.nanoTime() - t1) / 1e9;
+      System.out.printf("end-to-end run %d%s: %.1f s (%.2f MB/s per core)%n", r + 1,
+          ab == null ? "" : variant == 0 ? " (A: default)" : " (B: " + ab + ")", s, bytes / 1e6 / s / cores);
+      fastestByVariant[variant] = Math.min(fastestByVariant[variant], s);
+      System.out.println("  job phases (s): " + m.get("timings_s"));
+      if (s < e2eSeconds) {
+        e2eSeconds = s;
+        manifest = m;
+      }
+    }
+    if (recording != null) {
+      recording.close(); // writes the destination
+      System.out.println("profile of the last end-to-end run: " + jfr + " (bench/profile-shares.sh " + jfr + ")");
+    }
     spark.stop();
+    if (ab != null) {
+      System.out.printf("A/B, fastest of %d each: A %.2f s, B (%s) %.2f s: B/A %.3f%n", repeat, fastestByVariant[0], ab,
+          fastestByVariant[1], fastestByVariant[1] / fastestByVariant[0]);
+    }
 
     double mbPerSecPerCore = bytes / 1e6 / e2eSeconds / cores;
     double e2eTokensPerSec = tokens / e2eSeconds;
     double ratio = tokSeconds / e2eSeconds;
-    System.out.printf("end to end: %.1f s: %.2f MB/s per core (%d cores), %.0f tokens/s%n",
-        e2eSeconds, mbPerSecPerCore, cores, e2eTokensPerSec);
+    System.out.printf("end to end, fastest of %d: %.1f s: %.2f MB/s per core (%d cores), %.0f tokens/s%n",
+        repeat, e2eSeconds, mbPerSecPerCore, cores, e2eTokensPerSec);
     System.out.printf("end-to-end / tokenizer-only throughput: %.1f%% (goal >= 75%%)%n", 100 * ratio);
     System.out.println("job phases (s): " + manifest.get("timings_s"));
 
