@@ -26,12 +26,20 @@ public final class PostRowParser {
   public static final String INVALID_UTF8 = "invalid_utf8";
 
   private static final char BOM = '\uFEFF';
+  private static final List<String> ATTRIBUTE_NAMES = List.of(RowAttributeScanner.NAMES);
 
   private final XMLInputFactory factory;
   private final int maxRowChars;
+  private final boolean scanFirst;
 
   public PostRowParser(int maxRowChars) {
+    this(maxRowChars, true);
+  }
+
+  /** {@code scanFirst}: try {@link RowAttributeScanner} before StAX (false only to test one against the other). */
+  PostRowParser(int maxRowChars, boolean scanFirst) {
     this.maxRowChars = maxRowChars;
+    this.scanFirst = scanFirst;
     this.factory = XMLInputFactory.newFactory();
     // A dump row never needs a DTD; refusing them closes the door on entity-expansion attacks.
     factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -64,54 +72,55 @@ public final class PostRowParser {
   }
 
   private ParsedLine parseRow(String row) throws XMLStreamException {
+    String[] quick = scanFirst ? RowAttributeScanner.scan(row) : null;
+    String[] v = quick != null ? quick : staxAttributes(row);
+    long postId = requireLong("Id", v[RowAttributeScanner.ID]);
+    int type = (int) requireLong("PostTypeId", v[RowAttributeScanner.POST_TYPE_ID]);
+    if (type != QUESTION && type != ANSWER) {
+      return new ParsedLine.OtherPostType(type);
+    }
+    Long parent = type == ANSWER ? requireLong("ParentId", v[RowAttributeScanner.PARENT_ID]) : null;
+    // Score only matters for answers; a question without one is still a usable prompt.
+    String score = v[RowAttributeScanner.SCORE];
+    int votes = type == ANSWER ? (int) requireLong("Score", score) : (int) optionalLong("Score", score, 0L);
+    String acceptedId = v[RowAttributeScanner.ACCEPTED_ANSWER_ID];
+    Long accepted = type == QUESTION && acceptedId != null ? requireLong("AcceptedAnswerId", acceptedId) : null;
+    String title = v[RowAttributeScanner.TITLE];
+    String body = v[RowAttributeScanner.BODY];
+    String tags = v[RowAttributeScanner.TAGS];
+    return new ParsedLine.Post(
+        type,
+        postId,
+        parent,
+        accepted,
+        votes,
+        title == null ? "" : title.strip(),
+        body == null ? "" : HtmlToText.convert(body),
+        tags == null ? List.of() : Tags.parse(tags),
+        v[RowAttributeScanner.CREATION_DATE],
+        v[RowAttributeScanner.CONTENT_LICENSE]);
+  }
+
+  /** The row's attributes by {@link RowAttributeScanner#NAMES} index, read by StAX. */
+  String[] staxAttributes(String row) throws XMLStreamException {
     XMLStreamReader xml = factory.createXMLStreamReader(new StringReader(row));
     try {
       int event = xml.next();
       if (event != XMLStreamConstants.START_ELEMENT || !"row".equals(xml.getLocalName())) {
         throw new AttributeException(NOT_A_ROW, "first element is not <row>");
       }
-      String id = null, postType = null, parentId = null, acceptedId = null, score = null;
-      String title = null, body = null, tags = null, created = null, license = null;
+      String[] values = new String[RowAttributeScanner.NAMES.length];
       for (int i = 0; i < xml.getAttributeCount(); i++) {
-        String value = xml.getAttributeValue(i);
-        switch (xml.getAttributeLocalName(i)) {
-          case "Id" -> id = value;
-          case "PostTypeId" -> postType = value;
-          case "ParentId" -> parentId = value;
-          case "AcceptedAnswerId" -> acceptedId = value;
-          case "Score" -> score = value;
-          case "Title" -> title = value;
-          case "Body" -> body = value;
-          case "Tags" -> tags = value;
-          case "CreationDate" -> created = value;
-          case "ContentLicense" -> license = value;
-          default -> { } // ViewCount, OwnerUserId, LastEditDate, ...: not used by the recipe
+        int k = ATTRIBUTE_NAMES.indexOf(xml.getAttributeLocalName(i));
+        if (k >= 0) { // ViewCount, OwnerUserId, LastEditDate, ...: not used by the recipe
+          values[k] = xml.getAttributeValue(i);
         }
       }
       // The rest of the line must close the element and end the document (catches "<row ...>" and trailing junk).
       while (xml.hasNext()) {
         xml.next();
       }
-      long postId = requireLong("Id", id);
-      int type = (int) requireLong("PostTypeId", postType);
-      if (type != QUESTION && type != ANSWER) {
-        return new ParsedLine.OtherPostType(type);
-      }
-      Long parent = type == ANSWER ? requireLong("ParentId", parentId) : null;
-      // Score only matters for answers; a question without one is still a usable prompt.
-      int votes = type == ANSWER ? (int) requireLong("Score", score) : (int) optionalLong("Score", score, 0L);
-      Long accepted = type == QUESTION && acceptedId != null ? requireLong("AcceptedAnswerId", acceptedId) : null;
-      return new ParsedLine.Post(
-          type,
-          postId,
-          parent,
-          accepted,
-          votes,
-          title == null ? "" : title.strip(),
-          body == null ? "" : HtmlToText.convert(body),
-          tags == null ? List.of() : Tags.parse(tags),
-          created,
-          license);
+      return values;
     } finally {
       xml.close();
     }
