@@ -9,14 +9,25 @@ import org.jsoup.nodes.TextNode;
  * Turns a post's HTML body into the Markdown-like text a language model trains on: code blocks
  * become fenced code (language kept from {@code class="lang-x"}), inline code keeps its
  * backticks, lists keep their bullets and numbers, links keep their text, headings and quotes keep
- * their Markdown marks; all other markup is dropped.
+ * their Markdown marks; all other markup is dropped. Bodies in StackExchange's usual markup are built
+ * into a tree by {@link SimpleHtmlTree}, the rest by jsoup's HTML5 parser.
  */
 public final class HtmlToText {
   private HtmlToText() {}
 
   public static String convert(String html) {
+    Element simple = SimpleHtmlTree.parse(html);
+    return render(simple != null ? simple : Jsoup.parseBodyFragment(html).body());
+  }
+
+  /** With jsoup's HTML5 parser for every body: the reference the quick tree must match. */
+  static String convertWithJsoup(String html) {
+    return render(Jsoup.parseBodyFragment(html).body());
+  }
+
+  private static String render(Element body) {
     Renderer r = new Renderer();
-    r.children(Jsoup.parseBodyFragment(html).body());
+    r.children(body);
     return r.finish();
   }
 
