@@ -23,6 +23,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +60,38 @@ class PrepareJobTest {
     out = PreparedDataset.open(dir.resolve("out").toString(), spark.sparkContext().hadoopConfiguration());
     List<Path> files = sample.files().stream().map(f -> Path.of(f.replace("file:", ""))).toList();
     reference = SingleProcessReference.run(files, options);
+  }
+
+  /**
+   * Token-id columns are two-level Parquet lists (a repeated int32, no group per element): the
+   * layout prepare writes for speed, which Parquet's compatibility rules make every reader see as
+   * {@code array<int>} (Spark reads them back in the tests above; CI reads them with hyparquet).
+   */
+  @Test
+  void tokenIdColumnsAreTwoLevelListsOfRequiredInts() throws Exception {
+    Map<String, List<String>> idColumns = Map.of(
+        "preference_pairs/train", List.of("prompt_ids", "chosen_ids", "rejected_ids"),
+        "rl_prompts/train", List.of("prompt_ids"),
+        "sft_packed/train", List.of("input_ids", "doc_ids"));
+    for (Map.Entry<String, List<String>> table : idColumns.entrySet()) {
+      org.apache.hadoop.fs.Path tableDir = new org.apache.hadoop.fs.Path(out.table(table.getKey()));
+      Configuration conf = new Configuration();
+      org.apache.hadoop.fs.Path part = Arrays.stream(tableDir.getFileSystem(conf).listStatus(tableDir))
+          .map(org.apache.hadoop.fs.FileStatus::getPath).filter(f -> f.getName().endsWith(".parquet"))
+          .findFirst().orElseThrow();
+      MessageType schema;
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(part, conf))) {
+        schema = reader.getFooter().getFileMetaData().getSchema();
+      }
+      for (String column : table.getValue()) {
+        GroupType list = schema.getType(column).asGroupType();
+        Type element = list.getType(0);
+        assertEquals(LogicalTypeAnnotation.listType(), list.getLogicalTypeAnnotation(), column);
+        assertTrue(element.isPrimitive() && element.isRepetition(Type.Repetition.REPEATED)
+            && element.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT32,
+            table.getKey() + "." + column + ": " + list);
+      }
+    }
   }
 
   @Test
