@@ -68,8 +68,44 @@ public final class PrepareJob {
     this.hooks = hooks;
   }
 
+  /**
+   * Spark settings for the job's own queries, set while it runs and restored after:
+   * <ul>
+   *   <li>Token ids are arrays of never-null ints. Spark's default writes each as a three-level
+   *       Parquet list, a group per element, and Parquet's record assembly then spent more time per
+   *       id than encoding it (a third of the job's CPU); the legacy layout writes them as two-level
+   *       lists ({@code repeated int32 array}), which Parquet's list compatibility rules tell every
+   *       reader (Spark, parquet-mr, pyarrow, hyparquet) to read as the same {@code array<int>}.
+   *   <li>The job runs a dozen small distinct queries over the cached threads; whole-stage code
+   *       generation compiles and JIT-warms each one, which cost more than it saved: 15–18 % of a
+   *       200 MB run, cold and warm ({@code bench/prepare-benchmark.sh --conf spark.sql.codegen.wholeStage=false}).
+   * </ul>
+   */
+  static final Map<String, String> JOB_SETTINGS = Map.of(
+      "spark.sql.parquet.writeLegacyFormat", "true",
+      "spark.sql.codegen.wholeStage", "false");
+
   /** Runs the job and returns the committed manifest. */
   public ObjectNode run() {
+    Map<String, String> before = new LinkedHashMap<>();
+    JOB_SETTINGS.forEach((key, value) -> {
+      before.put(key, spark.conf().get(key, null));
+      spark.conf().set(key, value);
+    });
+    try {
+      return runWithJobSettings();
+    } finally {
+      before.forEach((key, value) -> {
+        if (value == null) {
+          spark.conf().unset(key);
+        } else {
+          spark.conf().set(key, value);
+        }
+      });
+    }
+  }
+
+  private ObjectNode runWithJobSettings() {
     long start = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TokenizerSpec tokenizer =
@@ -209,28 +245,9 @@ public final class PrepareJob {
     return manifest(generation, options, input, tokenizer, tables, drops, badReasons);
   }
 
-  /**
-   * Token ids are arrays of never-null ints. Spark's default writes each as a three-level list, a group
-   * per element, and Parquet's record assembly then spent more time per id than encoding it (a third of
-   * the job's CPU); its legacy layout writes them as two-level lists ({@code repeated int32 array}),
-   * which Parquet's list compatibility rules tell every reader (Spark, parquet-mr, pyarrow) to read as
-   * the same {@code array<int>}. The setting is Spark's session-wide one, so it is set around each write.
-   */
-  private static final String TWO_LEVEL_LISTS = "spark.sql.parquet.writeLegacyFormat";
-
   private void write(Dataset<Row> table, GenerationCommitter.Generation generation, String name) {
     long t = System.nanoTime();
-    String before = spark.conf().get(TWO_LEVEL_LISTS, null);
-    spark.conf().set(TWO_LEVEL_LISTS, "true");
-    try {
-      ParquetChecksums.writer(table).mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
-    } finally {
-      if (before == null) {
-        spark.conf().unset(TWO_LEVEL_LISTS);
-      } else {
-        spark.conf().set(TWO_LEVEL_LISTS, before);
-      }
-    }
+    ParquetChecksums.writer(table).mode(SaveMode.ErrorIfExists).parquet(generation.child(name));
     timings.put("write_" + name.replace('/', '_'), seconds(t));
     LOG.info("prepare: wrote {} in {} s", name, String.format("%.1f", seconds(t)));
     hooks.tableWritten(name);

@@ -68,6 +68,13 @@ class PrepareJobTest {
    * {@code array<int>} (Spark reads them back in the tests above; CI reads them with hyparquet).
    */
   @Test
+  void sessionSettingsAreAsBeforeTheJob() {
+    for (String key : PrepareJob.JOB_SETTINGS.keySet()) {
+      assertTrue(!spark.conf().getAll().contains(key), () -> key + " left set to " + spark.conf().get(key));
+    }
+  }
+
+  @Test
   void tokenIdColumnsAreTwoLevelListsOfRequiredInts() throws Exception {
     Map<String, List<String>> idColumns = Map.of(
         "preference_pairs/train", List.of("prompt_ids", "chosen_ids", "rejected_ids"),
