@@ -37,9 +37,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The prepare pipeline as Spark SQL: posts (or a paired table) become one "thread" row per question
@@ -87,12 +89,12 @@ public final class PrepareTables {
    */
   public static Dataset<Row> threadsFromPosts(SparkSession spark, Dataset<Row> posts, PrepareOptions options) {
     Broadcast<PrepareOptions> shared = broadcast(spark, options);
-    JavaRDD<Row> threads =
+    JavaRDD<InternalRow> threads =
         posts.repartition(col("site"), col("thread_id"))
             .sortWithinPartitions(col("thread_id"), col("site")) // the long first: a radix-sortable prefix
             .javaRDD()
             .mapPartitions(rows -> threadsOfPosts(new ConsecutiveGroups(rows), shared.value()));
-    return spark.createDataFrame(threads, THREADS_SCHEMA);
+    return CatalystRows.dataFrame(spark, threads, THREADS_SCHEMA);
   }
 
   private static <T> Broadcast<T> broadcast(SparkSession spark, T value) {
@@ -100,8 +102,10 @@ public final class PrepareTables {
   }
 
   private static final Map<String, Long> OTHER_POST_TYPE = Map.of(DropReason.OTHER_POST_TYPE, 1L);
+  private static final UTF8String EMPTY_SPLIT = CatalystRows.string("");
+  private static final ArrayData NONE = CatalystRows.array(new Object[0]);
 
-  private static Iterator<Row> threadsOfPosts(Iterator<List<Row>> groups, PrepareOptions options) {
+  private static Iterator<InternalRow> threadsOfPosts(Iterator<List<Row>> groups, PrepareOptions options) {
     QuestionThread recipe = new QuestionThread(options);
     return new Iterator<>() {
       @Override
@@ -110,24 +114,27 @@ public final class PrepareTables {
       }
 
       @Override
-      public Row next() {
+      public InternalRow next() {
         return thread(groups.next(), recipe);
       }
     };
   }
 
   /** One group of POSTS_SCHEMA rows: site, thread_id, kind, post_type, id, accepted_answer_id, score, title, body, ... */
-  private static Row thread(List<Row> posts, QuestionThread recipe) {
+  private static InternalRow thread(List<Row> posts, QuestionThread recipe) {
     Row first = posts.get(0);
     String site = first.getString(0);
     long threadId = first.getLong(1);
     if (threadId < 0) { // one bad or other-type line, keyed by its offset
       if (StackExchangeDump.KIND_BAD.equals(first.getString(2))) {
-        Row bad = RowFactory.create(first.getString(9), first.getLong(10), first.getString(11), first.getString(12),
-            first.getString(13));
-        return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(Map.of()), bad, 0);
+        InternalRow bad = CatalystRows.row(CatalystRows.string(first.getString(9)), first.getLong(10),
+            CatalystRows.string(first.getString(11)), CatalystRows.string(first.getString(12)),
+            CatalystRows.string(first.getString(13)));
+        return CatalystRows.row(CatalystRows.string(site), threadId, EMPTY_SPLIT, null, NONE, NONE,
+            CatalystRows.stringToLong(Map.of()), bad, 0);
       }
-      return RowFactory.create(site, threadId, "", null, new Row[0], new Row[0], scalaMap(OTHER_POST_TYPE), null, 1);
+      return CatalystRows.row(CatalystRows.string(site), threadId, EMPTY_SPLIT, null, NONE, NONE,
+          CatalystRows.stringToLong(OTHER_POST_TYPE), null, 1);
     }
     Row question = null;
     List<QuestionThread.Answer> answers = new ArrayList<>(posts.size());
@@ -163,7 +170,7 @@ public final class PrepareTables {
                 expr("first(question)").as("question"),
                 collect_list(struct(col("response_j"), col("response_k"))).as("given"));
     Broadcast<PrepareOptions> shared = broadcast(spark, options);
-    JavaRDD<Row> threads = grouped.javaRDD().mapPartitions(rows -> {
+    JavaRDD<InternalRow> threads = grouped.javaRDD().mapPartitions(rows -> {
       QuestionThread recipe = new QuestionThread(shared.value());
       return map(rows, r -> {
         List<QuestionThread.GivenPair> given = new ArrayList<>();
@@ -174,22 +181,24 @@ public final class PrepareTables {
             given.size());
       });
     });
-    return spark.createDataFrame(threads, THREADS_SCHEMA);
+    return CatalystRows.dataFrame(spark, threads, THREADS_SCHEMA);
   }
 
-  static Row toRow(QuestionThread.Result t, int sourceRows) {
-    List<Row> docs = new ArrayList<>(t.sftDocs().size());
-    for (QuestionThread.SftDoc d : t.sftDocs()) {
-      docs.add(RowFactory.create(d.answerId(), d.ids()));
+  static InternalRow toRow(QuestionThread.Result t, int sourceRows) {
+    Object[] docs = new Object[t.sftDocs().size()];
+    for (int i = 0; i < docs.length; i++) {
+      QuestionThread.SftDoc d = t.sftDocs().get(i);
+      docs[i] = CatalystRows.row(d.answerId(), CatalystRows.ints(d.ids()));
     }
-    List<Row> pairs = new ArrayList<>(t.pairs().size());
-    for (QuestionThread.ScoredPair p : t.pairs()) {
-      pairs.add(RowFactory.create(p.chosenAnswerId(), p.rejectedAnswerId(), p.chosenIds(), p.rejectedIds(),
-          p.chosenScore(), p.rejectedScore()));
+    Object[] pairs = new Object[t.pairs().size()];
+    for (int i = 0; i < pairs.length; i++) {
+      QuestionThread.ScoredPair p = t.pairs().get(i);
+      pairs[i] = CatalystRows.row(p.chosenAnswerId(), p.rejectedAnswerId(), CatalystRows.ints(p.chosenIds()),
+          CatalystRows.ints(p.rejectedIds()), p.chosenScore(), p.rejectedScore());
     }
-    // Spark's Row encoder takes arrays and Scala maps, not java.util collections.
-    return RowFactory.create(t.site(), t.questionId(), t.split(), t.promptIds(), docs.toArray(Row[]::new),
-        pairs.toArray(Row[]::new), scalaMap(t.drops()), null, sourceRows);
+    return CatalystRows.row(CatalystRows.string(t.site()), t.questionId(), CatalystRows.string(t.split()),
+        CatalystRows.ints(t.promptIds()), CatalystRows.array(docs), CatalystRows.array(pairs),
+        CatalystRows.stringToLong(t.drops()), null, sourceRows);
   }
 
   public static Dataset<Row> rlPrompts(Dataset<Row> threads, String split) {
@@ -229,22 +238,21 @@ public final class PrepareTables {
             .withColumn("order_key", orderKey);
     int partitions = packPartitions(splitTokens, options.packTokensPerPartition());
     int seqLen = options.seqLen();
-    JavaRDD<Row> blocks =
-        docs.repartition(partitions, col("order_key"))
-            .sortWithinPartitions(col("order_key"), col("site"), col("qid"), col("answer_id"))
-            .javaRDD()
+    JavaRDD<InternalRow> blocks =
+        CatalystRows.internalRows(docs.repartition(partitions, col("order_key"))
+                .sortWithinPartitions(col("order_key"), col("site"), col("qid"), col("answer_id")))
             .mapPartitions(rows -> pack(rows, seqLen));
-    return spark.createDataFrame(blocks, SftPackedTable.SCHEMA);
+    return CatalystRows.dataFrame(spark, blocks, SftPackedTable.SCHEMA);
   }
 
   static int packPartitions(long tokens, long tokensPerPartition) {
     return (int) Math.max(1, Math.min(100_000, (tokens + tokensPerPartition - 1) / tokensPerPartition));
   }
 
-  private static Iterator<Row> pack(Iterator<Row> docs, int seqLen) {
+  private static Iterator<InternalRow> pack(Iterator<InternalRow> docs, int seqLen) {
     SequencePacker packer = new SequencePacker(seqLen);
     int idsField = 3;
-    List<Row> ready = new ArrayList<>();
+    List<InternalRow> ready = new ArrayList<>();
     return new Iterator<>() {
       int at;
 
@@ -257,20 +265,16 @@ public final class PrepareTables {
             packer.finish();
             return false;
           }
-          List<Integer> ids = docs.next().getList(idsField);
-          int[] doc = new int[ids.size()];
-          for (int i = 0; i < doc.length; i++) {
-            doc[i] = ids.get(i);
-          }
+          int[] doc = docs.next().getArray(idsField).toIntArray();
           for (SequencePacker.Block b : packer.add(doc)) {
-            ready.add(RowFactory.create(b.inputIds(), b.docIds()));
+            ready.add(CatalystRows.row(CatalystRows.ints(b.inputIds()), CatalystRows.ints(b.docIds())));
           }
         }
         return true;
       }
 
       @Override
-      public Row next() {
+      public InternalRow next() {
         if (!hasNext()) {
           throw new java.util.NoSuchElementException();
         }
@@ -335,10 +339,6 @@ public final class PrepareTables {
       out.put(r.getString(0), r.getLong(1));
     }
     return out;
-  }
-
-  private static scala.collection.Map<String, Long> scalaMap(Map<String, Long> m) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(m);
   }
 
   private static <T> Iterator<T> map(Iterator<Row> rows, java.util.function.Function<Row, T> f) {
