@@ -37,7 +37,8 @@ import org.apache.spark.sql.SparkSession;
  *   <li>end to end: {@code PrepareJob} on Spark {@code local[cores]} (read, parse, HTML to text,
  *       score, pair, tokenise, pack, write Parquet, commit), after a warm-up run on a small dump.
  * </ol>
- * Prints MB/s per core, tokens/s for both, and their ratio; writes the same as JSON.
+ * Prints MB/s per core, tokens/s for both, and their ratio; writes the same as JSON. Each run also
+ * prints the process's CPU time and MB per CPU-second, which other load on the machine does not skew.
  *
  * <p>Usage: {@code bench/prepare-benchmark.sh [--mb 500] [--cores 2] [--work /tmp/rlhf-bench] [--repeat 1]
  * [--jfr run.jfr] [--conf spark.key=value]... [--ab spark.key=value]}; {@code --repeat} runs the job that many times and reports the
@@ -129,12 +130,15 @@ public final class PrepareBenchmark {
           spark.conf().set(key, ab.substring(ab.indexOf('=') + 1));
         }
       }
+      long cpu0 = processCpuNanos();
       long t1 = System.nanoTime();
       ObjectNode m = new PrepareJob(spark,
           settings.withInput(List.of(dump.toString())).withOutput(work.resolve("prepared").toString()), PrepareJob.Hooks.NONE).run();
       double s = (System.nanoTime() - t1) / 1e9;
-      System.out.printf("end-to-end run %d%s: %.1f s (%.2f MB/s per core)%n", r + 1,
-          ab == null ? "" : variant == 0 ? " (A: default)" : " (B: " + ab + ")", s, bytes / 1e6 / s / cores);
+      double cpu = (processCpuNanos() - cpu0) / 1e9;
+      System.out.printf("end-to-end run %d%s: %.1f s (%.2f MB/s per core); CPU %.1f s (%.2f MB per CPU-second)%n", r + 1,
+          ab == null ? "" : variant == 0 ? " (A: default)" : " (B: " + ab + ")", s, bytes / 1e6 / s / cores, cpu,
+          bytes / 1e6 / cpu);
       fastestByVariant[variant] = Math.min(fastestByVariant[variant], s);
       System.out.println("  job phases (s): " + m.get("timings_s"));
       if (s < e2eSeconds) {
@@ -176,6 +180,15 @@ public final class PrepareBenchmark {
     result.set("tables", manifest.get("tables"));
     Files.writeString(work.resolve("prepare-benchmark.json"), JSON.writeValueAsString(result));
     System.out.println("wrote " + work.resolve("prepare-benchmark.json"));
+  }
+
+  /**
+   * This process's CPU time (all threads, JIT and GC included): the job's cost on a machine where
+   * other processes take turns on the cores, which wall time per core is not.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static List<Path> ensureDump(Path dump, int mb, Configuration hadoop) throws IOException {
