@@ -55,8 +55,8 @@ final class SimpleHtmlTree {
         }
         text.appendCodePoint(codePoint);
         i = semi + 1;
-      } else if (c == '\r' || c == 0) {
-        return null; // HTML rewrites both
+      } else if (c == '\r' || c == 0 || c == '\uFFFF') {
+        return null; // HTML rewrites CR and NUL; jsoup's reader takes U+FFFF for the end of input
       } else {
         text.append(c);
         i++;
@@ -183,7 +183,7 @@ final class SimpleHtmlTree {
         }
         out.appendCodePoint(codePoint);
         i = semi;
-      } else if (c == '\r' || c == 0 || c == '<') {
+      } else if (c == '\r' || c == 0 || c == '<' || c == '\uFFFF') {
         return null;
       } else {
         out.append(c);

@@ -142,6 +142,18 @@ class RowAttributeScannerTest {
     assertTrue(quick > 500 && quick < 4500, "both paths taken: " + quick + " of 5000 scanned");
   }
 
+  /** Values longer than a StAX reader's usual buffers and attribute caps, under prepare's default row limit. */
+  @Test
+  void longValuesParseAsStaxParsesThem() throws XMLStreamException {
+    PostRowParser scanningLarge = new PostRowParser(1_000_000, true);
+    PostRowParser staxOnlyLarge = new PostRowParser(1_000_000, false);
+    for (int length : new int[] {500_000, 524_288, 600_000, 999_000}) {
+      String row = HEAD + "Title=\"t\" Body=\"" + "x&amp;".repeat(length / 5) + "\" />";
+      assertEquals(staxOnlyLarge.parse(row), scanningLarge.parse(row));
+      assertArrayEquals(staxOnlyLarge.staxAttributes(row), RowAttributeScanner.scan(row));
+    }
+  }
+
   @Test
   void scannerReadsValuesByName() {
     String[] v = RowAttributeScanner.scan("<row Id=\"7\" Unused=\"u\" Body=\"&lt;p&gt;x&#x20AC;\" Title='q' />");

@@ -64,6 +64,8 @@ class SimpleHtmlTreeTest {
       "<img src=\"x.png\" alt=\"a &amp; b\" /><img src=\"y.png\">",
       "<p>carriage\r\nreturn</p>",
       "<p>nul \u0000 char</p>",
+      "<p>\uFFFFabc</p>",
+      "<p title=\"a\uFFFFb\">noncharacter U+FFFF in an attribute</p>",
       "<p>&copy; &mdash; &hellip; &amp &lt named entities</p>",
       "<p>&#0; &#13; &#128; &#x9F; &#xD800; &#xFFFE; &#1114112; char refs</p>",
       "<p>&#X41; upper-case x</p>",
@@ -135,5 +137,6 @@ class SimpleHtmlTreeTest {
     assertNull(SimpleHtmlTree.parse("<p>a<p>b"));
     assertNull(SimpleHtmlTree.parse("<pre>\nx</pre>"));
     assertNull(SimpleHtmlTree.parse("<p>&copy;</p>"));
+    assertNull(SimpleHtmlTree.parse("<p>\uFFFFabc</p>")); // jsoup reads U+FFFF as the end of its input
   }
 }

@@ -80,6 +80,9 @@ public final class PrepareJob {
    *       generation compiles and JIT-warms each one, which cost more than it saved: 15–18 % of a
    *       200 MB run, cold and warm ({@code bench/prepare-benchmark.sh --conf spark.sql.codegen.wholeStage=false}).
    * </ul>
+   * These are session-wide SQL settings: another query running on the same session at the same
+   * time (a notebook cell, a second job in one application) sees them too. Both only change how a
+   * plan executes or how Parquet lays out lists, not what a query returns or how it reads back.
    */
   static final Map<String, String> JOB_SETTINGS = Map.of(
       "spark.sql.parquet.writeLegacyFormat", "true",
