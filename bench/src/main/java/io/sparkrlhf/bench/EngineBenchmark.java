@@ -36,8 +36,9 @@ import org.apache.spark.sql.SparkSession;
  *   <li>bytes moved per step and executor, full fine-tuning against LoRA (r = 16 on q/v);
  *   <li>memory: resident set size over 500 Spark steps of a small model, growth after warm-up;
  *   <li>{@code cluster} (run on its own): the step overhead where a cluster pays it, on
- *       {@code local-cluster[2,1,..]}: two executor JVMs of one core each, values by broadcast,
- *       gradients back as task results, against the single process in the driver's JVM.
+ *       {@code local-cluster[2,1,..]}: two executor JVMs of one core each, values and gradients
+ *       through block managers, against the single process in the driver's JVM, alternating
+ *       ({@code -Dbench.cluster.rounds}, {@code -Dbench.cluster.only=full|lora} through {@code RLHF_JAVA_OPTS}).
  * </ol>
  * Usage: {@code bench/engine-benchmark.sh [overhead|bytes|memory|all|cluster]}
  */
@@ -113,9 +114,11 @@ public final class EngineBenchmark {
   }
 
   /**
-   * Paired in one run, full and LoRA: the single process (driver JVM, libtorch on both cores), then
-   * Spark with 2 partitions on 2 one-core executor JVMs, then the single process again; the ratio
-   * is Spark's mean step time over the mean of the two single-process runs around it.
+   * Paired in one run, full and LoRA: the single process (driver JVM, libtorch on both cores) and
+   * Spark with 2 partitions on 2 one-core executor JVMs, alternating, {@code bench.cluster.rounds}
+   * Spark runs (default 3) each between two single-process runs; a round's ratio is its Spark
+   * step time over the mean of the two single-process runs around it, and the median round is the
+   * result (this machine's speed drifts by tens of percent between minutes).
    */
   static void clusterOverhead(JavaSparkContext sc) throws InterruptedException, IOException {
     while (sc.sc().statusTracker().getExecutorInfos().length < 3) {
@@ -123,50 +126,73 @@ public final class EngineBenchmark {
     }
     List<SftExample> data = blocks(64, 128, MODEL.vocabSize());
     TrainerOptions options = TrainerOptions.simple(12, 8, 4, 1e-4, 3);
+    int rounds = Integer.getInteger("bench.cluster.rounds", 3);
     System.out.printf(Locale.ROOT, "cluster overhead: %.1f M-parameter llama, global batch 8 x 128 tokens, micro-batch 4, "
-        + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM%n", 19.8);
+        + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM; %d rounds%n", 19.8, rounds);
     String only = System.getProperty("bench.cluster.only", "");
     for (boolean lora : new boolean[] {false, true}) {
       if (!only.isEmpty() && !only.equals(lora ? "lora" : "full")) {
         continue;
       }
+      String label = lora ? "LoRA r=16 q,v" : "full";
       LoraSettings adapters = lora ? new LoraSettings(16, 32, 0, List.of("q_proj", "v_proj")) : null;
       SftObjective objective = new SftObjective(ModelSpec.fresh(MODEL, 1, "float32", adapters, 2));
       boolean single = Boolean.parseBoolean(System.getProperty("bench.cluster.single", "true")); // false: A/B of the cluster path alone
       double cpu0 = TransferProbe.cpuSeconds();
-      double before = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3), objective, options),
-          "step_s");
-      double cpu1 = TransferProbe.cpuSeconds();
-      DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
-      JobProfile profile = new JobProfile();
-      sc.sc().addSparkListener(profile);
-      List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
-      sc.sc().removeSparkListener(profile);
-      d.unpersist();
-      double cpu2 = TransferProbe.cpuSeconds();
-      double after = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3),
+      double before = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3),
           objective, options), "step_s");
-      double cpu3 = TransferProbe.cpuSeconds();
-      // CPU seconds per step of every JVM (driver and executors), warm-up steps included: load on the
-      // machine stretches wall times but hardly the work done, so this ratio holds up where the other does not.
-      double cpuSingle = (cpu1 - cpu0 + cpu3 - cpu2) / (2.0 * options.maxSteps());
-      double cpuSpark = (cpu2 - cpu1) / options.maxSteps();
-      System.out.printf(Locale.ROOT, "  %s: CPU per step, all JVMs: single process %.3f s, 2 executor JVMs %.3f s, ratio %.3f%n",
-          lora ? "LoRA r=16 q,v" : "full", cpuSingle, cpuSpark, cpuSpark / cpuSingle);
-      double s = (before + after) / 2;
-      double p = mean(spark, "step_s");
-      System.out.printf(Locale.ROOT, "  %s: single process %.3f s/step (%.3f before, %.3f after); 2 executor JVMs %.3f "
-          + "s/step, ratio %.3f | longest task %.3f = compute %.3f + values in/gradients out %.3f; driver: Spark "
-          + "scheduling+results+aggregation %.3f, update %.3f; %.1f MB in, %.1f MB out per step%n",
-          lora ? "LoRA r=16 q,v" : "full", s, before, after, p, p / s, mean(spark, "compute_s") + mean(spark,
-              "transfer_s"), mean(spark, "compute_s"), mean(spark, "transfer_s"), mean(spark, "overhead_s"),
-          mean(spark, "update_s"), mean(spark, "bytes_in") / 1e6, mean(spark, "bytes_out") / 1e6);
-      System.out.printf(Locale.ROOT, "    per step: %s; the driver between jobs (update, publishing values) %.3f s%n",
-          profile.summary(2), p - profile.meanSpan(2));
+      double cpuSingle = TransferProbe.cpuSeconds() - cpu0;
+      List<Double> ratios = new ArrayList<>();
+      List<Double> cpuRatios = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        DistributedData<SftExample> d = DistributedData.of(sc.parallelize(data, 2), 2, "bench");
+        JobProfile profile = new JobProfile();
+        sc.sc().addSparkListener(profile);
+        double cpu1 = TransferProbe.cpuSeconds();
+        List<ObjectNode> spark = run(new SparkStepRunner<>(sc, id(), objective, d, null, 8, 4, 3, null), objective, options);
+        double cpu2 = TransferProbe.cpuSeconds();
+        sc.sc().removeSparkListener(profile);
+        d.unpersist();
+        double after = !single ? Double.NaN : mean(run(new InProcessStepRunner<>(id(), objective, data, null, 8, 4, 3),
+            objective, options), "step_s");
+        double cpu3 = TransferProbe.cpuSeconds();
+        // CPU seconds of every JVM (driver and executors), warm-up steps included: load on the machine
+        // stretches wall times but hardly the work done.
+        double cpuRatio = (cpu2 - cpu1) / ((cpuSingle + cpu3 - cpu2) / 2);
+        cpuSingle = cpu3 - cpu2;
+        double s = (before + after) / 2;
+        double p = mean(spark, "step_s");
+        ratios.add(p / s);
+        cpuRatios.add(cpuRatio);
+        System.out.printf(Locale.ROOT, "  %s, round %d: single process %.3f s/step (%.3f before, %.3f after); 2 executor "
+            + "JVMs %.3f s/step, ratio %.3f (CPU of all JVMs: ratio %.3f) | longest task %.3f = compute %.3f + values "
+            + "in/gradients out %.3f; driver: Spark scheduling+results+aggregation %.3f, update %.3f; %.1f MB in, %.1f MB "
+            + "out per step%n", label, round, s, before, after, p, p / s, cpuRatio, mean(spark, "compute_s")
+                + mean(spark, "transfer_s"), mean(spark, "compute_s"), mean(spark, "transfer_s"),
+            mean(spark, "overhead_s"), mean(spark, "update_s"), mean(spark, "bytes_in") / 1e6,
+            mean(spark, "bytes_out") / 1e6);
+        System.out.printf(Locale.ROOT, "    per step: %s; the driver between jobs (update, publishing values) %.3f s%n",
+            profile.summary(2), p - profile.meanSpan(2));
+        before = after;
+      }
+      if (single) {
+        System.out.printf(Locale.ROOT, "  %s: ratio median %.3f of %s; CPU ratio median %.3f%n", label, median(ratios),
+            format(ratios), median(cpuRatios));
+      }
     }
     System.out.printf(Locale.ROOT, "  with spark.serializer=%s, spark.broadcast.compress=%s, spark.task.maxDirectResultSize=%s%n",
         sc.getConf().get("spark.serializer", "java"), sc.getConf().get("spark.broadcast.compress", "true"),
         sc.getConf().get("spark.task.maxDirectResultSize", "1m"));
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> sorted = xs.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String format(List<Double> xs) {
+    return xs.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).collect(java.util.stream.Collectors.joining(", "));
   }
 
   static void bytes(JavaSparkContext sc) {

@@ -95,7 +95,7 @@ final class FloatArrays {
     }
   }
 
-  /** Trainable values as a broadcast carries them. */
+  /** Trainable values as a broadcast carries them ({@code spark.rlhf.values=broadcast}). */
   public static final class Values implements Encoded {
     private static final long serialVersionUID = 2L;
     private float[] values;

@@ -35,7 +35,7 @@ public final class GradientSum implements FloatArrays.Encoded {
 
   record Handoff(String key) implements Pending {}
 
-  record Block(GradientBlocks.Ref ref, int partition) implements Pending {}
+  record Block(FloatBlocks.Ref ref, int partition) implements Pending {}
 
   public static GradientSum empty() {
     return new GradientSum();
@@ -136,7 +136,7 @@ public final class GradientSum implements FloatArrays.Encoded {
         case 0 -> pending.add(new Handoff(in.readUTF()));
         case 1 -> {
           int partition = in.readInt();
-          pending.add(new Block(GradientBlocks.Ref.readFrom(in), partition));
+          pending.add(new Block(FloatBlocks.Ref.readFrom(in), partition));
         }
         default -> throw new IOException("unknown pending gradient kind " + kind);
       }

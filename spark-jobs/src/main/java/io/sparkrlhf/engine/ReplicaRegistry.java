@@ -129,7 +129,8 @@ public final class ReplicaRegistry {
 
   /** Closes and forgets run {@code runId}'s replica in this JVM (no-op if there is none). */
   public static void release(String runId) {
-    GradientBlocks.drop(runId);
+    GradientBlocks.drop(runId, true);
+    BlockValues.forget();
     Slot slot = SLOTS.remove(runId);
     if (slot != null) {
       try {

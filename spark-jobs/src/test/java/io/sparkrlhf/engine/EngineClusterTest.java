@@ -156,7 +156,10 @@ class EngineClusterTest {
       events.stop();
     }
     assertTrue(events.executorsRemoved() >= 1, "an executor JVM was lost: " + events);
-    assertEquals(2, events.jobsDescribed("spark-3 step 3/4"), "step 3's job ran again: " + events.jobDescriptions());
+    // Ran again, at least once; the rerun may itself land on the executor about to die (it is
+    // killed a moment after its task returned), and lose a gradient again: StepJob allows 4 runs.
+    int runs = events.jobsDescribed("spark-3 step 3/4");
+    assertTrue(runs >= 2 && runs <= 4, "step 3's job ran again: " + events.jobDescriptions());
     assertEquals(4, lost.step());
     assertArrayEquals(clean.values(), lost.values(), "parameters after a finished task's gradient was lost");
   }

@@ -47,7 +47,7 @@ class TransferEncodingTest {
       sum.tasks = 2;
       sum.executors.addAll(List.of("1", "2"));
       sum.pending.add(new GradientSum.Handoff("run/1/0/0"));
-      sum.pending.add(new GradientSum.Block(new GradientBlocks.Ref("10.0.0.7", 7337, "3",
+      sum.pending.add(new GradientSum.Block(new FloatBlocks.Ref("10.0.0.7", 7337, "3",
           List.of("temp_local_1", "temp_local_2"), 90_000_000), 4));
       GradientSum back = (GradientSum) s.deserialize(s.serialize(sum, ANY), ANY);
       String name = serializer.getClass().getSimpleName();
