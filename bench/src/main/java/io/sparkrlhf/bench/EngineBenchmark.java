@@ -116,9 +116,11 @@ public final class EngineBenchmark {
   /**
    * Paired in one run, full and LoRA: the single process (driver JVM, libtorch on both cores) and
    * Spark with 2 partitions on 2 one-core executor JVMs, alternating, {@code bench.cluster.rounds}
-   * Spark runs (default 3) each between two single-process runs; a round's ratio is its Spark
-   * step time over the mean of the two single-process runs around it, and the median round is the
-   * result (this machine's speed drifts by tens of percent between minutes).
+   * Spark runs (default 4) each between two single-process runs; a round's ratio is its Spark
+   * step time over the mean of the two single-process runs around it, and the median round after
+   * the first is the result. The first round runs in executor JVMs that have not run the model or
+   * the transfers yet (their JIT warms up over it, 1.3-1.5x slower); this machine's speed also
+   * drifts by tens of percent between minutes.
    */
   static void clusterOverhead(JavaSparkContext sc) throws InterruptedException, IOException {
     while (sc.sc().statusTracker().getExecutorInfos().length < 3) {
@@ -126,7 +128,7 @@ public final class EngineBenchmark {
     }
     List<SftExample> data = blocks(64, 128, MODEL.vocabSize());
     TrainerOptions options = TrainerOptions.simple(12, 8, 4, 1e-4, 3);
-    int rounds = Integer.getInteger("bench.cluster.rounds", 3);
+    int rounds = Integer.getInteger("bench.cluster.rounds", 4);
     System.out.printf(Locale.ROOT, "cluster overhead: %.1f M-parameter llama, global batch 8 x 128 tokens, micro-batch 4, "
         + "12 steps (first 2 not counted); local-cluster[2,1,3072], one core per executor JVM; %d rounds%n", 19.8, rounds);
     String only = System.getProperty("bench.cluster.only", "");
@@ -162,12 +164,14 @@ public final class EngineBenchmark {
         cpuSingle = cpu3 - cpu2;
         double s = (before + after) / 2;
         double p = mean(spark, "step_s");
-        ratios.add(p / s);
-        cpuRatios.add(cpuRatio);
-        System.out.printf(Locale.ROOT, "  %s, round %d: single process %.3f s/step (%.3f before, %.3f after); 2 executor "
+        if (round > 1 || rounds == 1) {
+          ratios.add(p / s);
+          cpuRatios.add(cpuRatio);
+        }
+        System.out.printf(Locale.ROOT, "  %s, round %d%s: single process %.3f s/step (%.3f before, %.3f after); 2 executor "
             + "JVMs %.3f s/step, ratio %.3f (CPU of all JVMs: ratio %.3f) | longest task %.3f = compute %.3f + values "
             + "in/gradients out %.3f; driver: Spark scheduling+results+aggregation %.3f, update %.3f; %.1f MB in, %.1f MB "
-            + "out per step%n", label, round, s, before, after, p, p / s, cpuRatio, mean(spark, "compute_s")
+            + "out per step%n", label, round, round == 1 && rounds > 1 ? " (warm-up, not counted)" : "", s, before, after, p, p / s, cpuRatio, mean(spark, "compute_s")
                 + mean(spark, "transfer_s"), mean(spark, "compute_s"), mean(spark, "transfer_s"),
             mean(spark, "overhead_s"), mean(spark, "update_s"), mean(spark, "bytes_in") / 1e6,
             mean(spark, "bytes_out") / 1e6);
@@ -176,8 +180,8 @@ public final class EngineBenchmark {
         before = after;
       }
       if (single) {
-        System.out.printf(Locale.ROOT, "  %s: ratio median %.3f of %s; CPU ratio median %.3f%n", label, median(ratios),
-            format(ratios), median(cpuRatios));
+        System.out.printf(Locale.ROOT, "  %s: ratio median %.3f of %s (rounds after the first); CPU ratio median %.3f%n",
+            label, median(ratios), format(ratios), median(cpuRatios));
       }
     }
     System.out.printf(Locale.ROOT, "  with spark.serializer=%s, spark.broadcast.compress=%s, spark.task.maxDirectResultSize=%s%n",

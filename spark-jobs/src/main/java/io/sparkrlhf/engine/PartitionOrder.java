@@ -2,6 +2,7 @@ package io.sparkrlhf.engine;
 
 import java.io.Serializable;
 import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Function2;
@@ -30,8 +31,18 @@ public final class PartitionOrder {
    * left argument.
    */
   public static <U> U reduce(JavaRDD<U> rdd, Merge<U> merge) {
+    return reduce(rdd, merge, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #reduce}, applying {@code settle} on the driver to each partition result that becomes
+   * the running total (the first to fold, or one folded into it), as soon as it does: work a
+   * result still owes (fetching a gradient it left in a block manager) then overlaps with the
+   * tasks still running, instead of waiting for the last one.
+   */
+  public static <U> U reduce(JavaRDD<U> rdd, Merge<U> merge, UnaryOperator<U> settle) {
     int partitions = rdd.getNumPartitions();
-    Fold<U> fold = new Fold<>(partitions, merge);
+    Fold<U> fold = new Fold<>(partitions, merge, settle);
     Function2<TaskContext, Iterator<U>, U> perPartition = partitionFold(merge);
     @SuppressWarnings("unchecked")
     ClassTag<U> tag = (ClassTag<U>) (ClassTag<?>) ClassTag$.MODULE$.AnyRef();
@@ -62,12 +73,14 @@ public final class PartitionOrder {
   private static final class Fold<U> implements Function2<Object, U, BoxedUnit> {
     private final Object[] early;
     private final BinaryOperator<U> merge;
+    private final UnaryOperator<U> settle;
     private int next;
     private U total;
 
-    Fold(int partitions, BinaryOperator<U> merge) {
+    Fold(int partitions, BinaryOperator<U> merge, UnaryOperator<U> settle) {
       this.early = new Object[partitions];
       this.merge = merge;
+      this.settle = settle;
     }
 
     @Override
@@ -79,7 +92,7 @@ public final class PartitionOrder {
         early[next] = null;
         next++;
         if (r != Missing.INSTANCE) {
-          total = total == null ? (U) r : merge.apply(total, (U) r);
+          total = settle.apply(total == null ? (U) r : merge.apply(total, (U) r));
         }
       }
       return BoxedUnit.UNIT;

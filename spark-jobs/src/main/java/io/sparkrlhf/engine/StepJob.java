@@ -72,7 +72,7 @@ public final class StepJob {
         failure.maybeLoseResult(runId, key, pid);
       }
       return List.of(sum).iterator();
-    }, true), GradientSum::mergeResolved);
+    }, true), GradientSum::mergeResolved, GradientSum::resolve);
     try {
       return total == null ? GradientSum.empty() : total.resolve();
     } finally {

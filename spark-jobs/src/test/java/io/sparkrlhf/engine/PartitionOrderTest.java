@@ -2,6 +2,7 @@ package io.sparkrlhf.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrlhf.spark.SharedSpark;
 import java.util.ArrayList;
@@ -30,6 +31,26 @@ class PartitionOrderTest {
       return Integer.toString(i);
     }), (a, b) -> a + "," + b); // not commutative: the order shows (Spark's reduce gives "1,0,..." or similar here)
     assertEquals("0,1,2,3,4,5", folded);
+  }
+
+  /** Each running total is settled as soon as it forms: the first partition before the slow last one finishes. */
+  @Test
+  void settlesEachRunningTotalAsItForms() {
+    List<String> settled = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Long> settledAt = java.util.Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    String folded = PartitionOrder.reduce(sc().parallelize(List.of(0, 1, 2), 3).map(i -> {
+      Thread.sleep(i == 2 ? 1500L : 0L);
+      return Integer.toString(i);
+    }), (a, b) -> a + b, total -> {
+      settled.add(total);
+      settledAt.add(System.nanoTime() - start);
+      return "[" + total + "]";
+    });
+    assertEquals("[[[0]1]2]", folded);
+    assertEquals(List.of("0", "[0]1", "[[0]1]2"), settled);
+    assertTrue(settledAt.get(1) < settledAt.get(2) - 1_000_000_000L, "the first two settled before the last task ended: "
+        + settledAt);
   }
 
   @Test
