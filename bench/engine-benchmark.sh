@@ -16,6 +16,8 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
     java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
   opens="$opens --add-opens=java.base/$pkg=ALL-UNNAMED"
 done
+# shellcheck source=bin/native-memory.sh
+. "$root/bin/native-memory.sh"
 # shellcheck disable=SC2086 # RLHF_JAVA_OPTS and opens hold several options
 exec java ${RLHF_JAVA_OPTS:--Xmx8g} $opens \
   --add-modules=jdk.incubator.vector -Dio.netty.tryReflectionSetAccessible=true -Dai.djl.offline=true \

@@ -27,7 +27,9 @@ import java.util.Random;
  *       second and fourth quarter of the tokens shows whether it stays flat; then with the cache at
  *       batch 1 and 16.
  * </ol>
- * Usage: {@code bench/model-benchmark.sh}
+ * Usage: {@code bench/model-benchmark.sh [train|profile]} ({@code train}: the ceiling and
+ * forward+backward only; {@code profile}: libtorch's profiler over three forward+backward steps,
+ * self time by operator, and nothing else).
  */
 public final class ModelBenchmark {
   public static void main(String[] args) {
@@ -54,6 +56,14 @@ public final class ModelBenchmark {
       for (int i = 0; i < 2; i++) {
         step(model, all, m, ids, batch, seq); // warm-up
       }
+      if (args.length > 0 && args[0].equals("profile")) {
+        OperatorProfile.print(() -> {
+          for (int i = 0; i < 3; i++) {
+            step(model, all, m, ids, batch, seq);
+          }
+        }, 3);
+        return;
+      }
       int steps = 5;
       long t0 = System.nanoTime();
       for (int i = 0; i < steps; i++) {
@@ -66,6 +76,9 @@ public final class ModelBenchmark {
       double gflops = flops / seconds / 1e9;
       System.out.printf("forward+backward: %.3f s/step, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the matmul ceiling%n",
           seconds, tokens / seconds, gflops, 100 * gflops / ceiling);
+      if (args.length > 0 && args[0].equals("train")) {
+        return;
+      }
 
       // Where the time goes: the forward pass alone, and the vocabulary-sized head + loss alone.
       long t1 = System.nanoTime();

@@ -39,13 +39,23 @@ public final class SparkSessions {
   }
 
   /**
+   * glibc's allocator as libtorch wants it (bin/native-memory.sh says why): freed memory kept for
+   * reuse below a 32 MB mmap threshold, transparent huge pages above. Executors get it through
+   * {@code spark.executorEnv}; the driver's process from whatever launched it.
+   */
+  public static final String GLIBC_TUNABLES =
+      "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296";
+
+  /**
    * What every command's session gets unless configured otherwise: Kryo made able to ship records
-   * ({@link KryoRecords}), and broadcasts left uncompressed — the engine broadcasts every version of
-   * the trainable values, floats that LZ4 shrinks by 0.1 % for ~65 ms of driver CPU per 80 MB, and
-   * every executor would then decompress them too.
+   * ({@link KryoRecords}), broadcasts left uncompressed (with {@code spark.rlhf.values=broadcast}
+   * the engine broadcasts every version of the trainable values, floats that LZ4 shrinks by 0.1 %
+   * for ~65 ms of driver CPU per 80 MB, and every executor would then decompress them too), and
+   * executors' native allocator tuned for libtorch ({@link #GLIBC_TUNABLES}).
    */
   public static SparkConf applyDefaults(SparkConf conf) {
     conf.setIfMissing("spark.broadcast.compress", "false");
+    conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES", GLIBC_TUNABLES);
     return KryoRecords.addWhereKryo(conf);
   }
 }

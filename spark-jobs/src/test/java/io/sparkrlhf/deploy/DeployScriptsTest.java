@@ -278,6 +278,7 @@ class DeployScriptsTest {
     Path root = Files.createDirectories(dir.resolve("repo"));
     Files.createDirectories(root.resolve("bin"));
     Files.copy(ROOT.resolve("bin/rlhf"), root.resolve("bin/rlhf"));
+    Files.copy(ROOT.resolve("bin/native-memory.sh"), root.resolve("bin/native-memory.sh"));
     Path target = Files.createDirectories(root.resolve("spark-jobs/target"));
     Path jar = Files.writeString(target.resolve("rlhf-spark-jobs-0.1.0-SNAPSHOT.jar"), "jar");
     Files.writeString(target.resolve("classpath-runtime.txt"), "/r.jar");
