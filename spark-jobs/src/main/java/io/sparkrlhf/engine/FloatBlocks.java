@@ -123,7 +123,11 @@ final class FloatBlocks {
     return new Ref(me.host(), me.port(), me.executorId(), names, values.length);
   }
 
-  /** Removes blocks this JVM stored; once it returns, no reader holds them and their chunks may be reused. */
+  /**
+   * Removes blocks this JVM stored; once it returns, no reader holds them and their chunks may be
+   * reused: {@code removeBlock} waits for the block's write lock, and a transfer holds a read lock
+   * on each block it serves (taken when the fetch opens, released when the block's last byte is sent).
+   */
   static void remove(List<BlockId> ids) {
     SparkEnv env = SparkEnv.get();
     if (env == null) {

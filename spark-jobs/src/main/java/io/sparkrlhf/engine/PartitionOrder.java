@@ -69,13 +69,19 @@ public final class PartitionOrder {
     };
   }
 
-  /** On the driver: results of partition i are merged only after those of 0..i−1. */
+  /**
+   * On the driver: results of partition i are merged only after those of 0..i−1. Once a merge or
+   * settle has thrown, later results are dropped: Spark fails the job but lets its other tasks run
+   * on and still hands their results here, on its scheduler's thread, where a settle would fetch
+   * gradients nobody will read while the retried job waits to be scheduled.
+   */
   private static final class Fold<U> implements Function2<Object, U, BoxedUnit> {
     private final Object[] early;
     private final BinaryOperator<U> merge;
     private final UnaryOperator<U> settle;
     private int next;
     private U total;
+    private RuntimeException failed;
 
     Fold(int partitions, BinaryOperator<U> merge, UnaryOperator<U> settle) {
       this.early = new Object[partitions];
@@ -86,19 +92,30 @@ public final class PartitionOrder {
     @Override
     @SuppressWarnings("unchecked")
     public synchronized BoxedUnit apply(Object index, U result) {
+      if (failed != null) {
+        return BoxedUnit.UNIT;
+      }
       early[(Integer) index] = result == null ? Missing.INSTANCE : result;
-      while (next < early.length && early[next] != null) {
-        Object r = early[next];
-        early[next] = null;
-        next++;
-        if (r != Missing.INSTANCE) {
-          total = settle.apply(total == null ? (U) r : merge.apply(total, (U) r));
+      try {
+        while (next < early.length && early[next] != null) {
+          Object r = early[next];
+          early[next] = null;
+          next++;
+          if (r != Missing.INSTANCE) {
+            total = settle.apply(total == null ? (U) r : merge.apply(total, (U) r));
+          }
         }
+      } catch (RuntimeException e) {
+        failed = e;
+        throw e;
       }
       return BoxedUnit.UNIT;
     }
 
     synchronized U finish() {
+      if (failed != null) {
+        throw failed;
+      }
       if (next != early.length) {
         throw new IllegalStateException("partition " + next + " of " + early.length + " returned no result");
       }

@@ -53,6 +53,39 @@ class PartitionOrderTest {
         + settledAt);
   }
 
+  /**
+   * Spark lets a job's other tasks run on after its result handler threw, and hands their results
+   * to the handler still: none may be settled (a settle fetches a gradient nobody will read).
+   */
+  @Test
+  void afterASettleFailsLaterResultsAreDropped() throws InterruptedException {
+    List<String> settled = java.util.Collections.synchronizedList(new ArrayList<>());
+    IllegalStateException lost = new IllegalStateException("lost");
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> PartitionOrder.reduce(sc().parallelize(List.of(0, 1, 2, 3), 4).map(i -> {
+          Thread.sleep(i < 2 ? 0L : 800L);
+          return Integer.toString(i);
+        }), (a, b) -> a + b, total -> {
+          settled.add(total);
+          if (total.endsWith("1")) {
+            throw lost;
+          }
+          return total;
+        }));
+    assertTrue(causedBy(e, lost), "the settle's exception fails the reduction: " + e);
+    Thread.sleep(2000); // partitions 2 and 3 end meanwhile
+    assertEquals(List.of("0", "01"), settled);
+  }
+
+  private static boolean causedBy(Throwable e, Throwable cause) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t == cause) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Test
   void emptyPartitionsAreSkippedAndAnEmptyRddGivesNull() {
     String folded = PartitionOrder.reduce(sc().parallelize(List.of("a", "b", "c"), 5), (a, b) -> a + b);
