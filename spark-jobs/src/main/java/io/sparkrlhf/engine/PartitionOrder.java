@@ -81,7 +81,7 @@ public final class PartitionOrder {
     private final UnaryOperator<U> settle;
     private int next;
     private U total;
-    private RuntimeException failed;
+    private boolean failed;
 
     Fold(int partitions, BinaryOperator<U> merge, UnaryOperator<U> settle) {
       this.early = new Object[partitions];
@@ -92,7 +92,7 @@ public final class PartitionOrder {
     @Override
     @SuppressWarnings("unchecked")
     public synchronized BoxedUnit apply(Object index, U result) {
-      if (failed != null) {
+      if (failed) {
         return BoxedUnit.UNIT;
       }
       early[(Integer) index] = result == null ? Missing.INSTANCE : result;
@@ -106,16 +106,13 @@ public final class PartitionOrder {
           }
         }
       } catch (RuntimeException e) {
-        failed = e;
+        failed = true; // Spark fails the job with it; runJob throws and finish is never called
         throw e;
       }
       return BoxedUnit.UNIT;
     }
 
     synchronized U finish() {
-      if (failed != null) {
-        throw failed;
-      }
       if (next != early.length) {
         throw new IllegalStateException("partition " + next + " of " + early.length + " returned no result");
       }
