@@ -36,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Java-serialised closure and RDD lineage that the scheduler broadcasts; likewise task results,
  * shuffle data and serialised cached blocks. So this sees what Spark really ships, not a guess at
  * which objects a closure holds. The run turns the local handoff off ({@link
- * TrainingRun#LOCAL_HANDOFF}), so that local mode ships trainable values by broadcast and gradients
- * as task results, as a cluster does. The secrets are set where Spark puts a user's
+ * TrainingRun#LOCAL_HANDOFF}), so that local mode moves trainable values and gradients as a cluster
+ * does: as raw float blocks in block managers ({@code FloatBlocks}, which hold only the floats and
+ * never pass the serializer), named by handles that travel in closures and task results, which
+ * it sees. The secrets are set where Spark puts a user's
  * {@code spark.hadoop.*} settings on the driver (its Hadoop configuration), and they are in the
  * job's own configuration too ({@code rlhf.spark.conf}).
  *
